@@ -1,0 +1,93 @@
+"""Entry points: :func:`create_app` (the standalone admin) and :func:`mount_admin`
+(the admin inside an existing FastAPI or Starlette app)."""
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+
+from sqladmin import ModelView
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from admin_app.auth.backend import AdminAuthBackend
+from admin_app.db import AnyEngine, make_engine, make_session_maker
+from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
+from admin_app.settings import Settings, get_settings
+from admin_app.site import AdminSite
+
+
+def mount_admin(
+    app: Starlette,
+    *,
+    engine: AnyEngine | None = None,
+    models: ModelsSpec | Sequence[ModelsSpec] | None = None,
+    path: str | None = None,
+    views: Iterable[type[ModelView]] = (),
+    exclude: Iterable[str] | None = None,
+    settings: Settings | None = None,
+) -> AdminSite:
+    """Mount the admin for ``models`` at ``path`` of ``app``.
+
+    ``models`` is a module (or its dotted name), a table class, or a list of
+    these; default: ``ADMIN_MODELS``. ``views`` are ModelView classes that replace
+    the inferred view of their model. The app's own routes, middleware and
+    lifespan are left alone: the admin is a sub-application with its own.
+    """
+    settings = settings or get_settings()
+    engine = engine if engine is not None else make_engine(settings)
+    specs = settings.models if models is None else models
+    spec_list: list[ModelsSpec] = (
+        list(specs) if isinstance(specs, list | tuple) else [specs]  # type: ignore[list-item]
+    )
+    excluded = settings.exclude_models if exclude is None else list(exclude)
+    tables, modules = resolve_models(spec_list, excluded)
+
+    session_maker = make_session_maker(engine)
+    base_url = "/" + (path or settings.base_url).strip("/")
+    backend = AdminAuthBackend(
+        settings.resolved_secret_key(),
+        session_maker,
+        cookie_path=base_url,
+        max_age=settings.session_max_age,
+        https_only=settings.is_production,
+    )
+    site = AdminSite(
+        app,
+        engine=engine,
+        session_maker=session_maker,
+        base_url=base_url,
+        title=settings.title,
+        authentication_backend=backend,
+    )
+    from admin_app.tables import ADMIN_TABLES
+
+    own_views = [*declared_views(modules), *views]
+    for view in build_views([*tables, *ADMIN_TABLES], own_views):
+        site.add_view(view)
+    return site
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The standalone admin: ``/`` redirects to it, ``/healthz`` answers ``ok``."""
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse(settings.base_url + "/", status_code=307)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        result = engine.dispose()
+        if result is not None:
+            await result
+
+    app = Starlette(
+        routes=[Route("/", home), Route("/healthz", healthz)], lifespan=lifespan
+    )
+    mount_admin(app, engine=engine, settings=settings)
+    return app

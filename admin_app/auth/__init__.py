@@ -1,0 +1,1 @@
+"""Logins: admin_app's own user table, password hashing and the login backend."""

@@ -1,0 +1,65 @@
+"""Human labels for rows: what the admin prints wherever a row stands for itself.
+
+SQLModel's inherited ``__str__`` prints every field, password hashes included, so
+it is used only when the model defines its own.
+"""
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from sqladmin.helpers import get_object_identifier
+from sqlmodel import SQLModel
+
+from admin_app.inspection import columns_of
+
+LABEL_MAX_LENGTH = 120
+
+# Tried in this order; the first non-sensitive column of these names labels a row.
+LABEL_ATTRIBUTES = (
+    "name",
+    "title",
+    "label",
+    "display_name",
+    "full_name",
+    "username",
+    "email",
+    "reference",
+    "code",
+    "slug",
+    "sku",
+)
+
+_INHERITED_STR_OWNERS = (SQLModel, BaseModel, object)
+
+
+@cache
+def _defines_own_str(model: type) -> bool:
+    for klass in model.__mro__:
+        if "__str__" in vars(klass):
+            return klass not in _INHERITED_STR_OWNERS
+    return False
+
+
+@cache
+def label_attribute(model: type[SQLModel]) -> str | None:
+    """The column whose value labels rows of ``model``, if it has one."""
+    visible = {fact.name for fact in columns_of(model) if not fact.sensitive}
+    return next((name for name in LABEL_ATTRIBUTES if name in visible), None)
+
+
+def row_label(obj: Any) -> str:
+    """``str(obj)`` where the model defines it, else a name-like column, else
+    ``Model #pk``. Long labels are cut, so a label never floods a page."""
+    model = type(obj)
+    label: str | None = None
+    if _defines_own_str(model):
+        label = str(obj)
+    elif isinstance(obj, SQLModel) and (attribute := label_attribute(model)):
+        value = getattr(obj, attribute, None)
+        label = None if value in (None, "") else str(value)
+    if label is None:
+        label = f"{model.__name__} #{get_object_identifier(obj)}"
+    if len(label) > LABEL_MAX_LENGTH:
+        label = label[: LABEL_MAX_LENGTH - 1] + "…"
+    return label

@@ -1,0 +1,131 @@
+"""One Alembic history for the app, the admin and the CLI.
+
+admin_app's own tables form the ``admin_app`` branch, shipped inside the package;
+the application's revisions live in its ``migrations/versions``. Both run from
+the same environment (:func:`run_environment`, called by ``migrations/env.py``),
+which reads the database URL from :class:`~admin_app.settings.Settings` only.
+"""
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
+from admin_app import resources
+from admin_app.db import make_sync_engine
+from admin_app.discovery import discover
+from admin_app.settings import Settings, get_settings
+
+ADMIN_BRANCH = "admin_app"
+APP_BRANCH = "app"
+
+
+def project_migrations_dir(settings: Settings) -> Path | None:
+    """The application's Alembic folder: the configured one, else ``./migrations``."""
+    if settings.migrations_dir is not None:
+        return settings.migrations_dir.resolve()
+    local = Path.cwd() / "migrations"
+    return local.resolve() if (local / "env.py").exists() else None
+
+
+def alembic_config(settings: Settings | None = None) -> Config:
+    """An Alembic config over both version folders, carrying ``settings``."""
+    settings = settings or get_settings()
+    project = project_migrations_dir(settings)
+    config = Config()
+    config.set_main_option(
+        "script_location", str(project or resources.migrations_dir())
+    )
+    locations = [str(resources.admin_versions_dir())]
+    if project is not None and project / "versions" != resources.admin_versions_dir():
+        locations.append(str(project / "versions"))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    config.attributes["settings"] = settings
+    return config
+
+
+def target_metadata(settings: Settings) -> MetaData:
+    """``SQLModel.metadata`` once admin_app's tables and the models are imported."""
+    import admin_app.tables  # noqa: F401  (registers admin_app's tables)
+
+    discover(settings.models, settings.exclude_models)
+    return SQLModel.metadata
+
+
+def run_environment() -> None:
+    """The body of ``env.py``: migrate the configured database, online only."""
+    from alembic import context
+
+    settings: Settings = context.config.attributes.get("settings") or get_settings()
+    metadata = target_metadata(settings)
+    engine = make_sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            is_sqlite = connection.dialect.name == "sqlite"
+            if is_sqlite:
+                # Batch migrations copy tables; with foreign keys on, SQLite
+                # would refuse to drop a table others still reference.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                render_as_batch=is_sqlite,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+def upgrade(
+    settings: Settings, revision: str = "heads", admin_only: bool = False
+) -> None:
+    target = f"{ADMIN_BRANCH}@head" if admin_only else revision
+    command.upgrade(alembic_config(settings), target)
+
+
+def downgrade(settings: Settings, revision: str) -> None:
+    command.downgrade(alembic_config(settings), revision)
+
+
+def current(settings: Settings) -> None:
+    command.current(alembic_config(settings), verbose=False)
+
+
+def check(settings: Settings) -> None:
+    """Raise ``alembic.util.CommandError`` when the models and migrations differ."""
+    command.check(alembic_config(settings))
+
+
+def revision(settings: Settings, message: str, autogenerate: bool) -> None:
+    """A new revision on the application's branch (never on admin_app's)."""
+    config = alembic_config(settings)
+    project = project_migrations_dir(settings)
+    if project is None:
+        raise FileNotFoundError(
+            "no migrations/ folder here: set ADMIN_MIGRATIONS_DIR to your Alembic folder"
+        )
+    script = ScriptDirectory.from_config(config)
+    app_heads = [
+        head
+        for head in script.get_heads()
+        if ADMIN_BRANCH not in script.get_revision(head).branch_labels  # type: ignore[union-attr]
+    ]
+    if app_heads:
+        command.revision(config, message, autogenerate=autogenerate, head=app_heads[0])
+    else:
+        command.revision(
+            config,
+            message,
+            autogenerate=autogenerate,
+            head="base",
+            branch_label=APP_BRANCH,
+            version_path=str(project / "versions"),
+        )

@@ -1,0 +1,117 @@
+"""The one configuration of admin_app: read from ``ADMIN_*`` variables and ``.env``.
+
+The app, the CLI and ``migrations/env.py`` all call :func:`get_settings`; nothing
+else in the project holds a database URL or a secret.
+"""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which variable to fix."""
+
+
+class Settings(BaseSettings):
+    """Every ``ADMIN_`` variable, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADMIN_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./admin.db"
+    secret_key: SecretStr | None = None
+    # Where a development secret is generated once and kept (git-ignored).
+    secret_key_file: Path = Path(".admin_secret_key")
+    models: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["models"])
+    exclude_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    title: str = "Admin"
+    base_url: str = "/admin"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout: float = Field(default=30.0, gt=0)
+    pool_recycle: int = Field(default=1800, ge=-1)
+    # PgBouncer in transaction mode pools connections itself: hold none here.
+    null_pool: bool = False
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    echo_sql: bool = False
+
+    session_max_age: int = Field(default=12 * 3600, ge=60)
+    migrations_dir: Path | None = None
+
+    @field_validator("models", "exclude_models", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _normalise_base_url(cls, value: str) -> str:
+        value = "/" + value.strip("/")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> "Settings":
+        if self.env == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    "ADMIN_SECRET_KEY must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters when ADMIN_ENV=production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; in development, generated once into ``secret_key_file``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.secret_key_file
+        if path.exists():
+            key = path.read_text().strip()
+            if len(key) >= MIN_SECRET_LENGTH:
+                return key
+        key = secrets.token_urlsafe(48)
+        path.write_text(key + "\n")
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    try:
+        return Settings()
+    except SettingsError:
+        raise
+    except ValueError as exc:
+        raise SettingsError(_first_error_line(exc)) from exc
+
+
+def _first_error_line(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        for error in errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if not error["loc"]:
+                return message
+            name = "ADMIN_" + "_".join(str(part) for part in error["loc"]).upper()
+            return f"{name}: {message}"
+    return str(exc)

@@ -1,0 +1,9 @@
+"""admin_app's own tables. ``import admin_app.tables`` puts them in
+``SQLModel.metadata``: an application's Alembic env does it so autogenerate
+knows them (see README, "Adding admin_app's tables to your Alembic history")."""
+
+from admin_app.auth.models import AdminUser
+
+ADMIN_TABLES = (AdminUser,)
+
+__all__ = ["ADMIN_TABLES", "AdminUser"]

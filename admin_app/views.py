@@ -1,0 +1,246 @@
+"""Our ModelView base: every option sqladmin asks for, inferred from the model.
+
+A subclass may set any option itself (``column_list = [...]``); the options it
+leaves out are still inferred. Each inferred option has a hook of the same name
+prefixed ``infer_`` to override instead, Django-admin style.
+"""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from sqladmin import ModelView
+from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.models import ModelViewMeta
+from sqlalchemy.orm import RelationshipProperty
+from sqlmodel import SQLModel
+
+from admin_app.inspection import (
+    ColumnFacts,
+    columns_of,
+    has_composite_key,
+    humanize,
+    is_editable_relation,
+    local_columns,
+    relations_of,
+)
+from admin_app.labels import row_label
+from admin_app.pickers import LabelledAjaxLoader, picker_options
+
+LIST_TEXT_LIMIT = 80
+
+# Options inferred when a view does not set them; a pair is skipped whole when
+# the view sets either of its members (sqladmin refuses both together).
+_INFERRED: dict[str, tuple[str, ...]] = {
+    "column_list": ("column_list", "column_exclude_list"),
+    "column_details_list": ("column_details_list", "column_details_exclude_list"),
+    "column_export_list": ("column_export_list", "column_export_exclude_list"),
+    "form_columns": ("form_columns", "form_excluded_columns"),
+    "column_searchable_list": ("column_searchable_list",),
+    "column_sortable_list": ("column_sortable_list",),
+    "column_filters": ("column_filters",),
+    "column_labels": ("column_labels",),
+    "column_default_sort": ("column_default_sort",),
+    "form_ajax_refs": ("form_ajax_refs",),
+    "form_args": ("form_args",),
+    "form_include_pk": ("form_include_pk",),
+    "name_plural": ("name_plural",),
+}
+
+
+class _InferringMeta(ModelViewMeta):
+    """Fills in, before sqladmin reads them, the options a view leaves unset."""
+
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kw: Any
+    ):  # type: ignore[no-untyped-def]
+        model = kw.get("model")
+        if model is not None:
+            inherited = _declared_options(bases)
+            for option, group in _INFERRED.items():
+                if not any(member in attrs or member in inherited for member in group):
+                    infer: Callable[[type[SQLModel]], Any] = _find_hook(
+                        bases, attrs, option
+                    )
+                    attrs[option] = infer(model)
+        return super().__new__(mcs, name, bases, attrs, **kw)
+
+
+def _declared_options(bases: tuple[type, ...]) -> set[str]:
+    """Options set by a user's base classes (between a view and AutoModelView)."""
+    declared: set[str] = set()
+    for base in bases:
+        for klass in base.__mro__:
+            if klass is AutoModelView or klass is ModelView:
+                break
+            declared.update(vars(klass))
+    return declared
+
+
+def _find_hook(
+    bases: tuple[type, ...], attrs: dict[str, Any], option: str
+) -> Callable[[type[SQLModel]], Any]:
+    hook = attrs.get(f"infer_{option}")
+    if hook is None:
+        hook = getattr(bases[0], f"infer_{option}")
+    if isinstance(hook, classmethod | staticmethod):
+        hook = hook.__func__
+    return hook  # type: ignore[no-any-return]
+
+
+def _visible(model: type[SQLModel]) -> list[ColumnFacts]:
+    return [fact for fact in columns_of(model) if not fact.sensitive]
+
+
+def _relations_by_local_column(
+    model: type[SQLModel],
+) -> dict[str, RelationshipProperty[Any]]:
+    return {
+        column: relation
+        for relation in relations_of(model)
+        for column in local_columns(relation)
+    }
+
+
+def pluralize(name: str) -> str:
+    if name.endswith("y") and not name.endswith(("ay", "ey", "oy", "uy")):
+        return name[:-1] + "ies"
+    if name.endswith(("s", "x", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+class AutoModelView(ModelView, metaclass=_InferringMeta):
+    """A sqladmin ModelView whose defaults come from the SQLModel class."""
+
+    page_size: ClassVar[int] = 50
+    page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
+    # sqladmin shows whole-table exports as a GET link; large ones are bounded
+    # until exports stream (see the performance issue).
+    export_max_rows: ClassVar[int] = 100_000
+
+    # Hooks: each returns the value of the option it is named after.
+
+    @staticmethod
+    def infer_name_plural(model: type[SQLModel]) -> str:
+        from sqladmin.helpers import prettify_class_name
+
+        return pluralize(prettify_class_name(model.__name__))
+
+    @staticmethod
+    def infer_column_list(model: type[SQLModel]) -> list[str]:
+        """Scalar columns, a many-to-one relation standing in for its key column."""
+        by_column = _relations_by_local_column(model)
+        shown: list[str] = []
+        for fact in _visible(model):
+            if fact.is_long_text or fact.is_json:
+                continue
+            relation = by_column.get(fact.name)
+            name = relation.key if relation is not None else fact.name
+            if name not in shown:
+                shown.append(name)
+        return shown
+
+    @staticmethod
+    def infer_column_details_list(model: type[SQLModel]) -> list[str]:
+        return [fact.name for fact in _visible(model)] + [
+            relation.key for relation in relations_of(model)
+        ]
+
+    @staticmethod
+    def infer_column_export_list(model: type[SQLModel]) -> list[str]:
+        return [fact.name for fact in _visible(model)]
+
+    @staticmethod
+    def infer_form_columns(model: type[SQLModel]) -> list[str]:
+        """Editable columns and the relations a form can pick; never a secret,
+        never a one-to-many collection (saving a parent must not touch children)."""
+        covered = set(_relations_by_local_column(model))
+        columns = [fact.name for fact in _visible(model) if fact.name not in covered]
+        relations = [r.key for r in relations_of(model) if is_editable_relation(r)]
+        return columns + relations
+
+    @staticmethod
+    def infer_column_searchable_list(model: type[SQLModel]) -> list[str]:
+        return [f.name for f in _visible(model) if f.is_string and f.is_indexed]
+
+    @staticmethod
+    def infer_column_sortable_list(model: type[SQLModel]) -> list[str]:
+        return [f.name for f in _visible(model) if f.is_sortable]
+
+    @staticmethod
+    def infer_column_filters(model: type[SQLModel]) -> list[Any]:
+        filters: list[Any] = []
+        for fact in _visible(model):
+            attribute = getattr(model, fact.name)
+            if fact.is_bool:
+                filters.append(BooleanFilter(attribute, title=fact.title))
+            elif fact.is_enum and fact.enum_class is not None:
+                values = [
+                    (member.name, member.name.title()) for member in fact.enum_class
+                ]
+                filters.append(StaticValuesFilter(attribute, values, title=fact.title))
+            elif fact.is_foreign_key or fact.is_temporal:
+                filters.append(OperationColumnFilter(attribute, title=fact.title))
+        return filters
+
+    @staticmethod
+    def infer_column_labels(model: type[SQLModel]) -> dict[str, str]:
+        labels = {fact.name: fact.title for fact in columns_of(model)}
+        labels.update({r.key: humanize(r.key) for r in relations_of(model)})
+        return labels
+
+    @staticmethod
+    def infer_column_default_sort(model: type[SQLModel]) -> list[tuple[str, bool]]:
+        """Newest first, as Django admin does."""
+        return [(fact.name, True) for fact in columns_of(model) if fact.is_primary_key]
+
+    @staticmethod
+    def infer_form_ajax_refs(model: type[SQLModel]) -> dict[str, dict[str, Any]]:
+        return {
+            relation.key: picker_options(relation)
+            for relation in relations_of(model)
+            if is_editable_relation(relation)
+        }
+
+    @staticmethod
+    def infer_form_args(model: type[SQLModel]) -> dict[str, dict[str, Any]]:
+        args: dict[str, dict[str, Any]] = {}
+        for fact in _visible(model):
+            args[fact.name] = {"label": fact.title}
+            if fact.description:
+                args[fact.name]["description"] = fact.description
+        return args
+
+    @staticmethod
+    def infer_form_include_pk(model: type[SQLModel]) -> bool:
+        """Link tables are keyed by what they link: their keys are the form."""
+        return has_composite_key(model)
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Relations are labelled by row_label everywhere, pickers included.
+        self._form_ajax_refs = {
+            name: LabelledAjaxLoader(name, loader.model, self, **options)
+            for (name, loader), options in zip(
+                self._form_ajax_refs.items(), self.form_ajax_refs.values(), strict=True
+            )
+        }
+
+    def _default_formatter(self, value: Any) -> Any:
+        if isinstance(value, SQLModel):
+            return row_label(value)
+        if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
+            return value[: LIST_TEXT_LIMIT - 1] + "…"
+        return super()._default_formatter(value)
+
+    def _default_formatter_detail(self, value: Any) -> Any:
+        if isinstance(value, SQLModel):
+            return row_label(value)
+        return super()._default_formatter_detail(value)
+
+
+def view_for(
+    model: type[SQLModel], base: type[AutoModelView] = AutoModelView
+) -> type[AutoModelView]:
+    """A view class for ``model`` with every option inferred."""
+    return _InferringMeta(f"{model.__name__}Admin", (base,), {}, model=model)  # type: ignore[no-any-return]

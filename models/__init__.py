@@ -1,0 +1,30 @@
+"""The demo application's models.
+
+These tables, schemas and seed data exist to demonstrate the admin; in a real
+deployment point ``ADMIN_MODELS`` at your own module instead.
+"""
+
+from models.schemas import UserCreate, UserUpdate
+from models.seed import seed
+from models.tables import (
+    Order,
+    OrderItem,
+    OrderStatus,
+    Project,
+    ProjectMember,
+    Team,
+    User,
+)
+
+__all__ = [
+    "Order",
+    "OrderItem",
+    "OrderStatus",
+    "Project",
+    "ProjectMember",
+    "Team",
+    "User",
+    "UserCreate",
+    "UserUpdate",
+    "seed",
+]
