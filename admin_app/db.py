@@ -45,14 +45,20 @@ def parse_url(url: str | URL) -> URL:
         raise DatabaseError(f"ADMIN_DATABASE_URL is not a database URL: {exc}") from exc
 
 
+def _named_driver(url: URL) -> str:
+    # ``URL.get_driver_name()`` imports the dialect, which fails for an unknown
+    # one before a readable error can be given; async drivers are always named.
+    return url.drivername.partition("+")[2]
+
+
 def is_async_url(url: str | URL) -> bool:
-    return parse_url(url).get_driver_name() in _ASYNC_DRIVERS
+    return _named_driver(parse_url(url)) in _ASYNC_DRIVERS
 
 
 def sync_url(url: str | URL) -> URL:
     """The same database through a blocking driver (for Alembic and the CLI)."""
     parsed = parse_url(url)
-    driver = parsed.get_driver_name()
+    driver = _named_driver(parsed)
     if driver in _ASYNC_DRIVERS:
         return parsed.set(
             drivername=f"{parsed.get_backend_name()}+{_ASYNC_DRIVERS[driver]}"
@@ -69,8 +75,7 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
     """An engine for ``url`` (default: the configured one), async when the URL is."""
     parsed = parse_url(url if url is not None else settings.database_url)
     options: dict[str, Any] = {"echo": settings.echo_sql}
-    backend = parsed.get_backend_name()
-    if backend == "postgresql":
+    if parsed.drivername.partition("+")[0] == "postgresql":
         if settings.null_pool:
             options["poolclass"] = NullPool
         else:
@@ -82,12 +87,17 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
                 pool_timeout=settings.pool_timeout,
             )
     try:
-        if parsed.get_driver_name() in _ASYNC_DRIVERS:
+        if _named_driver(parsed) in _ASYNC_DRIVERS:
             async_engine = create_async_engine(parsed, **options)
             _configure(async_engine.sync_engine, settings)
             return async_engine
         engine = create_engine(parsed, **options)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+    except NoSuchModuleError as exc:
+        kind = parsed.drivername
+        raise DatabaseError(
+            f"ADMIN_DATABASE_URL names an unknown database kind {kind!r}"
+        ) from exc
+    except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"cannot use {safe_url(parsed)}: {exc}") from exc
     _configure(engine, settings)
     return engine

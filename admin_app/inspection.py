@@ -101,11 +101,21 @@ class ColumnFacts:
 
 
 def admin_options(model: type[SQLModel], name: str) -> dict[str, Any]:
-    """The ``json_schema_extra={"admin": {...}}`` options a model gives a field."""
+    """The ``{"admin": {...}}`` options a model gives a field.
+
+    Read from the field's JSON-schema extra (with sqlmodel:
+    ``Field(schema_extra={"json_schema_extra": {"admin": {...}}})``) and from the
+    column's SQLAlchemy info (``sa_column_kwargs={"info": {"admin": {...}}}``).
+    """
+    options: dict[str, Any] = {}
+    column = mapper_of(model).columns.get(name)
+    if column is not None and isinstance(column.info.get("admin"), dict):
+        options.update(column.info["admin"])
     field = model.model_fields.get(name)
     extra = field.json_schema_extra if field is not None else None
-    options = extra.get("admin") if isinstance(extra, dict) else None
-    return dict(options) if isinstance(options, dict) else {}
+    if isinstance(extra, dict) and isinstance(extra.get("admin"), dict):
+        options.update(extra["admin"])  # type: ignore[arg-type]
+    return options
 
 
 def is_sensitive_name(name: str) -> bool:

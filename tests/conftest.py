@@ -1,0 +1,134 @@
+"""Fixtures: a throwaway database on SQLite and on PostgreSQL, settings for it, and
+an admin app with a logged-in client.
+
+On a developer's machine without PostgreSQL the PostgreSQL half is skipped with a
+message; in CI (``CI=true``) it fails instead.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from admin_app.app import create_app
+from admin_app.auth.models import Role
+from admin_app.auth.users import create_user
+from admin_app.db import make_sync_engine
+from admin_app.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "ADMIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ADMIN_PASSWORD = "correct horse battery"
+TEST_SECRET = "test-secret-key-" + "x" * 40
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail in CI: a missing service is a failure there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}".strip())
+    return POSTGRES_URL
+
+
+def _postgres_database(server: str) -> Iterator[str]:
+    name = f"admin_app_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = psycopg.conninfo.conninfo_to_dict(server)
+    host, port = base.get("host", "127.0.0.1"), base.get("port", "5432")
+    user = base.get("user", "postgres")
+    try:
+        yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        yield from _postgres_database(request.getfixturevalue("postgres_server"))
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "secret_key_file": tmp_path / "secret",
+        "models": ["tests.sample_models"],
+        "migrations_dir": REPO / "migrations",
+        **overrides,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A sync engine with every known table created."""
+    import admin_app.tables  # noqa: F401
+    import tests.sample_models  # noqa: F401
+
+    engine = make_sync_engine(settings)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def admin_user(engine: Engine) -> str:
+    with Session(engine) as session:
+        create_user(session, "boss", ADMIN_PASSWORD, Role.admin)
+    return "boss"
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> Starlette:
+    return create_app(settings)
+
+
+@pytest.fixture
+def anonymous(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def client(app: Starlette, admin_user: str) -> Iterator[TestClient]:
+    """A client logged in as an admin."""
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        yield client
+
+
+def login(client: TestClient, username: str, password: str, base: str = "/admin") -> None:
+    response = client.post(
+        f"{base}/login", data={"username": username, "password": password}
+    )
+    assert response.status_code == 302, response.text
