@@ -175,7 +175,8 @@ def demo() -> None:
         if settings.is_production:
             raise fail("the demo login is for development, not ADMIN_ENV=production")
         seeds = [
-            getattr(import_models_module(name), "seed", None) for name in settings.models
+            getattr(import_models_module(name), "seed", None)
+            for name in settings.models
         ]
         seed = next((found for found in seeds if callable(found)), None)
         if seed is None:

@@ -44,12 +44,11 @@ def import_models_module(name: str) -> ModuleType:
 
 
 def tables_in(module: ModuleType) -> list[TableModel]:
-    """The table classes ``module`` exposes, in the order it defines them."""
-    found: list[TableModel] = []
-    for value in vars(module).values():
-        if is_table_model(value) and value not in found:
-            found.append(value)
-    return found
+    """The table classes ``module`` exposes, in the order they were defined
+    (a package re-exporting them may list them in any order)."""
+    found = {value for value in vars(module).values() if is_table_model(value)}
+    defined = {name: index for index, name in enumerate(SQLModel.metadata.tables)}
+    return sorted(found, key=lambda table: defined[table.__table__.name])
 
 
 def discover(

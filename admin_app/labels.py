@@ -34,7 +34,7 @@ _INHERITED_STR_OWNERS = (SQLModel, BaseModel, object)
 
 
 @cache
-def _defines_own_str(model: type) -> bool:
+def _defines_own_str(model: type[Any]) -> bool:
     for klass in model.__mro__:
         if "__str__" in vars(klass):
             return klass not in _INHERITED_STR_OWNERS
@@ -51,7 +51,7 @@ def label_attribute(model: type[SQLModel]) -> str | None:
 def row_label(obj: Any) -> str:
     """``str(obj)`` where the model defines it, else a name-like column, else
     ``Model #pk``. Long labels are cut, so a label never floods a page."""
-    model = type(obj)
+    model: type = obj.__class__
     label: str | None = None
     if _defines_own_str(model):
         label = str(obj)

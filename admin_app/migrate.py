@@ -32,8 +32,13 @@ def project_migrations_dir(settings: Settings) -> Path | None:
     return local.resolve() if (local / "env.py").exists() else None
 
 
-def alembic_config(settings: Settings | None = None) -> Config:
-    """An Alembic config over both version folders, carrying ``settings``."""
+def alembic_config(
+    settings: Settings | None = None, admin_only: bool = False
+) -> Config:
+    """An Alembic config over both version folders, carrying ``settings``.
+
+    ``admin_only`` leaves the application's models out of the picture, so
+    admin_app's tables go into a database whatever its models are."""
     settings = settings or get_settings()
     project = project_migrations_dir(settings)
     config = Config()
@@ -46,23 +51,29 @@ def alembic_config(settings: Settings | None = None) -> Config:
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(locations))
     config.attributes["settings"] = settings
+    config.attributes["admin_only"] = admin_only
     return config
 
 
-def target_metadata(settings: Settings) -> MetaData:
-    """``SQLModel.metadata`` once admin_app's tables and the models are imported."""
-    import admin_app.tables  # noqa: F401  (registers admin_app's tables)
+def target_metadata(settings: Settings, admin_only: bool = False) -> MetaData:
+    """admin_app's tables and the configured models' tables, and nothing else
+    that happens to be imported into ``SQLModel.metadata``."""
+    from admin_app.tables import ADMIN_TABLES
 
-    discover(settings.models, settings.exclude_models)
-    return SQLModel.metadata
+    metadata = MetaData(naming_convention=SQLModel.metadata.naming_convention)
+    models = [] if admin_only else discover(settings.models)
+    for model in [*ADMIN_TABLES, *models]:
+        model.__table__.to_metadata(metadata)  # type: ignore[attr-defined]
+    return metadata
 
 
 def run_environment() -> None:
     """The body of ``env.py``: migrate the configured database, online only."""
     from alembic import context
 
-    settings: Settings = context.config.attributes.get("settings") or get_settings()
-    metadata = target_metadata(settings)
+    attributes = context.config.attributes
+    settings: Settings = attributes.get("settings") or get_settings()
+    metadata = target_metadata(settings, attributes.get("admin_only", False))
     engine = make_sync_engine(settings)
     try:
         with engine.connect() as connection:
@@ -88,7 +99,7 @@ def upgrade(
     settings: Settings, revision: str = "heads", admin_only: bool = False
 ) -> None:
     target = f"{ADMIN_BRANCH}@head" if admin_only else revision
-    command.upgrade(alembic_config(settings), target)
+    command.upgrade(alembic_config(settings, admin_only), target)
 
 
 def downgrade(settings: Settings, revision: str) -> None:
@@ -110,13 +121,14 @@ def revision(settings: Settings, message: str, autogenerate: bool) -> None:
     project = project_migrations_dir(settings)
     if project is None:
         raise FileNotFoundError(
-            "no migrations/ folder here: set ADMIN_MIGRATIONS_DIR to your Alembic folder"
+            "no migrations/ folder here: "
+            "set ADMIN_MIGRATIONS_DIR to your Alembic folder"
         )
     script = ScriptDirectory.from_config(config)
     app_heads = [
         head
         for head in script.get_heads()
-        if ADMIN_BRANCH not in script.get_revision(head).branch_labels  # type: ignore[union-attr]
+        if ADMIN_BRANCH not in script.get_revision(head).branch_labels
     ]
     if app_heads:
         command.revision(config, message, autogenerate=autogenerate, head=app_heads[0])

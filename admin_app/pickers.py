@@ -5,7 +5,7 @@ from typing import Any
 
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.helpers import get_object_identifier, object_identifier_values
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 
@@ -33,7 +33,7 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         keys = tuple(mapper_of(self.model).primary_key)
         if len(values) != len(keys):
             return {}
-        stmt = select(self.model).where(
+        stmt: Select[Any] = select(self.model).where(
             *(k == v for k, v in zip(keys, values, strict=True))
         )
         rows = await self.model_admin._run_query(stmt.limit(1))

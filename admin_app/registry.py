@@ -6,7 +6,7 @@ from types import ModuleType
 from sqladmin import ModelView
 from sqlmodel import SQLModel
 
-from admin_app.discovery import discover, is_table_model
+from admin_app.discovery import discover, import_models_module
 from admin_app.views import view_for
 
 ModelsSpec = str | ModuleType | type[SQLModel]
@@ -31,19 +31,21 @@ def resolve_models(
     specs: Sequence[ModelsSpec], exclude: Iterable[str] = ()
 ) -> tuple[list[type[SQLModel]], list[ModuleType]]:
     """Table classes named directly or exposed by the named modules."""
-    modules = [spec for spec in specs if not is_table_model(spec)]
-    tables = discover(modules, exclude) if modules else []  # type: ignore[arg-type]
     excluded = set(exclude)
-    for spec in specs:
-        if (
-            is_table_model(spec)
-            and spec not in tables
-            and spec.__name__ not in excluded
-        ):
-            tables.append(spec)  # type: ignore[arg-type]
-    loaded = [m for m in modules if isinstance(m, ModuleType)]
-    loaded += [__import__(m, fromlist=["_"]) for m in modules if isinstance(m, str)]
-    return tables, loaded
+    modules = [
+        import_models_module(spec) if isinstance(spec, str) else spec
+        for spec in specs
+        if isinstance(spec, str | ModuleType)
+    ]
+    tables = discover(modules, excluded) if modules else []
+    tables += [
+        spec
+        for spec in specs
+        if isinstance(spec, type)
+        and spec not in tables
+        and spec.__name__ not in excluded
+    ]
+    return tables, modules
 
 
 def build_views(

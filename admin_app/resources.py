@@ -10,7 +10,13 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 
 def _resource(in_package: str, in_source: str) -> Path:
     packaged = PACKAGE_DIR / in_package
-    return packaged if packaged.exists() else SOURCE_ROOT / in_source
+    if packaged.exists():
+        return packaged
+    # Only a checkout may stand in for the package: in site-packages, a sibling
+    # folder of the same name would belong to some other distribution.
+    if (SOURCE_ROOT / "pyproject.toml").exists():
+        return SOURCE_ROOT / in_source
+    raise FileNotFoundError(f"admin_app is installed without its {in_package}/")
 
 
 def templates_dir() -> Path:

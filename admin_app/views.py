@@ -6,7 +6,7 @@ prefixed ``infer_`` to override instead, Django-admin style.
 """
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqladmin import ModelView
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
@@ -52,7 +52,7 @@ class _InferringMeta(ModelViewMeta):
 
     def __new__(
         mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kw: Any
-    ):  # type: ignore[no-untyped-def]
+    ) -> "_InferringMeta":
         model = kw.get("model")
         if model is not None:
             inherited = _declared_options(bases)
@@ -62,7 +62,7 @@ class _InferringMeta(ModelViewMeta):
                         bases, attrs, option
                     )
                     attrs[option] = infer(model)
-        return super().__new__(mcs, name, bases, attrs, **kw)
+        return cast("_InferringMeta", super().__new__(mcs, name, bases, attrs, **kw))
 
 
 def _declared_options(bases: tuple[type, ...]) -> set[str]:
@@ -84,7 +84,7 @@ def _find_hook(
         hook = getattr(bases[0], f"infer_{option}")
     if isinstance(hook, classmethod | staticmethod):
         hook = hook.__func__
-    return hook  # type: ignore[no-any-return]
+    return hook
 
 
 def _visible(model: type[SQLModel]) -> list[ColumnFacts]:
@@ -243,4 +243,5 @@ def view_for(
     model: type[SQLModel], base: type[AutoModelView] = AutoModelView
 ) -> type[AutoModelView]:
     """A view class for ``model`` with every option inferred."""
-    return _InferringMeta(f"{model.__name__}Admin", (base,), {}, model=model)  # type: ignore[no-any-return]
+    view = _InferringMeta(f"{model.__name__}Admin", (base,), {}, model=model)
+    return cast(type[AutoModelView], view)

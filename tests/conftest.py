@@ -127,7 +127,9 @@ def client(app: Starlette, admin_user: str) -> Iterator[TestClient]:
         yield client
 
 
-def login(client: TestClient, username: str, password: str, base: str = "/admin") -> None:
+def login(
+    client: TestClient, username: str, password: str, base: str = "/admin"
+) -> None:
     response = client.post(
         f"{base}/login", data={"username": username, "password": password}
     )

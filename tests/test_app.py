@@ -136,7 +136,9 @@ def test_relations_are_pickers_that_search_without_loading_the_table(
 def test_pages_load_nothing_from_the_internet(
     client: TestClient, rows: dict[str, str]
 ) -> None:
-    external = re.compile(r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//(?!testserver)""")
+    external = re.compile(
+        r"""(?:src|href|action)\s*=\s*["'](?:https?:)?//(?!testserver)"""
+    )
     for path in ("/admin/", "/admin/member/list", "/admin/club/create", "/admin/login"):
         page = client.get(path).text
         assert not external.search(page), path
@@ -167,7 +169,9 @@ def test_a_wrong_password_is_refused_without_detail(
     )
     assert response.status_code == 400
     assert "Invalid credentials" in response.text
-    unknown = anonymous.post("/admin/login", data={"username": "nobody", "password": "x"})
+    unknown = anonymous.post(
+        "/admin/login", data={"username": "nobody", "password": "x"}
+    )
     assert unknown.status_code == 400
 
 
@@ -176,8 +180,8 @@ def test_mounting_into_a_fastapi_app_leaves_its_routes_middleware_and_lifespan(
 ) -> None:
     events: list[str] = []
 
-    from contextlib import asynccontextmanager
     from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -197,13 +201,21 @@ def test_mounting_into_a_fastapi_app_leaves_its_routes_middleware_and_lifespan(
         response.headers["x-app"] = "mine"
         return response
 
-    mount_admin(api, engine=engine, models="tests.sample_models", path="/backoffice", settings=settings)
+    mount_admin(
+        api,
+        engine=engine,
+        models="tests.sample_models",
+        path="/backoffice",
+        settings=settings,
+    )
     with TestClient(api, follow_redirects=False) as client:
         assert events == ["startup"]
         assert client.get("/api/ping").json() == {"pong": "yes"}
         assert client.get("/api/ping").headers["x-app"] == "mine"
         assert "set-cookie" not in client.get("/api/ping").headers
-        assert client.get("/backoffice/").headers["location"].endswith("/backoffice/login")
+        assert (
+            client.get("/backoffice/").headers["location"].endswith("/backoffice/login")
+        )
         login(client, admin_user, ADMIN_PASSWORD, base="/backoffice")
         assert client.get("/backoffice/member/list").status_code == 200
     assert events == ["startup", "shutdown"]
@@ -213,3 +225,19 @@ def test_standalone_app_redirects_home_and_answers_health(app: Starlette) -> Non
     with TestClient(app, follow_redirects=False) as client:
         assert client.get("/").headers["location"] == "/admin/"
         assert client.get("/healthz").text == "ok"
+
+
+def test_the_admin_runs_on_an_async_engine_too(
+    settings: Settings, rows: dict[str, str], admin_user: str
+) -> None:
+    from admin_app.app import create_app
+
+    kind, _, rest = settings.database_url.partition(":")
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql+psycopg": "postgresql+asyncpg"}
+    async_settings = settings.model_copy(
+        update={"database_url": f"{driver[kind]}:{rest}"}
+    )
+    with TestClient(create_app(async_settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        assert "ada@example.com" in client.get("/admin/member/list").text
+        assert client.get(f"/admin/club/edit/{rows['club']}").status_code == 200

@@ -80,7 +80,7 @@ class Project:
     def run(
         self, *args: str, stdin: str | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``args`` in the project folder; fail with its output unless it exits 0."""
+        """Run ``args`` in the project; fail with its output unless it exits 0."""
         result = subprocess.run(
             args,
             cwd=self.root,
@@ -200,26 +200,39 @@ def free_port() -> int:
     return port
 
 
-def wait_for_port(port: int, server: subprocess.Popen[bytes], seconds: float) -> None:
-    """Return once ``port`` accepts connections; fail if the server exits first."""
-    deadline = time.monotonic() + seconds
+@dataclass(frozen=True)
+class Server:
+    """A running ``admin-app serve`` and the file its output goes to."""
+
+    url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once ``port`` accepts connections (within 30 s); fail with the
+    server's output if it exits or stays silent."""
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"admin-app serve exited with {server.returncode}")
+        if process.poll() is not None:
+            break
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"admin-app serve did not answer on port {port} in {seconds} s")
+    state = "still starting" if process.returncode is None else "exited"
+    pytest.fail(f"admin-app serve {state}; output:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[str]:
-    """``admin-app serve`` from the installed wheel; yields its base URL."""
+def server(project: Project) -> Iterator[Server]:
+    """``admin-app serve`` from the installed wheel, stopped afterwards."""
     port = free_port()
     log = project.root / "serve.log"
-    with log.open("wb") as stderr:
+    with log.open("wb") as output:
         process = subprocess.Popen(
             [
                 str(project.bin / "admin-app"),
@@ -231,29 +244,26 @@ def server(project: Project) -> Iterator[str]:
             ],
             cwd=project.root,
             env=project.env,
-            stdout=stderr,
+            stdout=output,
             stderr=subprocess.STDOUT,
         )
         try:
+            wait_for_port(port, process, log)
+            yield Server(url=f"http://127.0.0.1:{port}", log=log)
+        finally:
+            process.terminate()
             try:
-                wait_for_port(port, process, seconds=30)
-                yield f"http://127.0.0.1:{port}"
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        except BaseException:
-            print(f"--- admin-app serve output ---\n{log.read_text()}")
-            raise
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 def test_wheel_carries_the_resources(wheel: Path) -> None:
     """Templates and the Alembic environment ship inside the package; the demo
     models and the tests do not ship at all."""
-    names = set(zipfile.ZipFile(wheel).namelist())
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
     for required in (
         "admin_app/templates/sqladmin/index.html",
         "admin_app/migrations/env.py",
@@ -268,7 +278,9 @@ def test_wheel_carries_the_resources(wheel: Path) -> None:
     assert revisions, sorted(names)
     top_level = {name.split("/", 1)[0] for name in names}
     assert not top_level & {"models", "tests", "templates", "migrations"}, top_level
-    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    assert not [
+        name for name in names if "__pycache__" in name or name.endswith(".pyc")
+    ]
 
 
 def test_installed_admin_app_is_the_wheel(project: Project, venv: Path) -> None:
@@ -287,9 +299,17 @@ def test_installed_admin_app_is_the_wheel(project: Project, venv: Path) -> None:
         assert not path.resolve().is_relative_to(REPO), path
 
 
-def test_installed_admin_serves(server: str) -> None:
+def test_installed_admin_serves(server: Server) -> None:
     """Login, the packaged dashboard template, a model list and sqladmin's statics."""
-    with httpx.Client(base_url=server, follow_redirects=False, timeout=10) as client:
+    try:
+        check_admin(server.url)
+    except AssertionError:
+        print(f"--- admin-app serve output ---\n{server.output()}")
+        raise
+
+
+def check_admin(url: str) -> None:
+    with httpx.Client(base_url=url, follow_redirects=False, timeout=10) as client:
         response = client.get("/admin/")
         assert response.status_code == 302
         assert response.headers["location"].endswith("/admin/login")

@@ -1,0 +1,166 @@
+"""The admin-app command: each subcommand, and one clear line for each bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from admin_app.auth.models import AdminUser, Role
+from admin_app.auth.passwords import verify_password
+from admin_app.db import make_sync_engine
+from tests.conftest import REPO, TEST_SECRET, make_settings
+
+
+def run(
+    *args: str, env: dict[str, str], stdin: str = "", cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "admin_app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ADMIN_")}
+    return base | {
+        "ADMIN_DATABASE_URL": database_url,
+        "ADMIN_SECRET_KEY": TEST_SECRET,
+        "ADMIN_MODELS": "models",
+    }
+
+
+def test_upgrade_demo_and_createsuperuser(
+    env: dict[str, str], database_url: str, tmp_path: Path
+) -> None:
+    assert run("db", "upgrade", env=env).returncode == 0
+    current = run("db", "current", env=env)
+    assert "a0001 (head)" in current.stdout and "d0001 (head)" in current.stdout
+    assert "models and migrations agree" in run("db", "check", env=env).stdout
+
+    first = run("demo", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "2000 purchase_order" in first.stdout
+    password = first.stdout.split("with password ")[1].strip().strip("'")
+    second = run("demo", env=env)  # idempotent: no new rows, a fresh password
+    assert "2000 purchase_order" in second.stdout
+
+    made = run(
+        "createsuperuser",
+        "--username",
+        "root",
+        "--password-stdin",
+        env=env,
+        stdin="long enough secret\n",
+    )
+    assert made.returncode == 0, made.stderr
+    again = run(
+        "createsuperuser",
+        "--username",
+        "root",
+        "--password-stdin",
+        env=env,
+        stdin="long enough secret\n",
+    )
+    assert again.returncode == 1
+    assert again.stderr.strip() == "error: a user named 'root' already exists"
+
+    engine = make_sync_engine(make_settings(database_url, tmp_path))
+    with Session(engine) as session:
+        root = session.scalars(
+            select(AdminUser).where(AdminUser.username == "root")
+        ).one()
+        assert root.role is Role.admin and root.is_active
+        assert verify_password(root.password_hash, "long enough secret")
+        demo = session.scalars(
+            select(AdminUser).where(AdminUser.username == "admin")
+        ).one()
+        assert not verify_password(demo.password_hash, password)  # reset by the 2nd run
+        assert session.scalar(select(func.count()).select_from(AdminUser)) == 2
+    engine.dispose()
+
+    assert run("db", "downgrade", "base", env=env).returncode == 0
+    assert run("db", "current", env=env).stdout.strip() == ""
+
+
+def test_admin_only_upgrade_needs_no_models(env: dict[str, str]) -> None:
+    result = run("db", "upgrade", "--admin-only", env=env | {"ADMIN_MODELS": "json"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_short_password_is_refused(env: dict[str, str]) -> None:
+    run("db", "upgrade", "--admin-only", env=env)
+    result = run(
+        "createsuperuser",
+        "--username",
+        "x",
+        "--password-stdin",
+        env=env,
+        stdin="short\n",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: passwords are at least 8 characters"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"ADMIN_DATABASE_URL": "not a url"},
+            "ADMIN_DATABASE_URL is not a database URL",
+        ),
+        ({"ADMIN_DATABASE_URL": "nosuchdb://x"}, "unknown database kind 'nosuchdb'"),
+        (
+            {"ADMIN_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/x"},
+            "cannot connect to the database at postgresql+psycopg://postgres@127.0.0.1:1/x",
+        ),
+        (
+            {"ADMIN_MODELS": "no_such_models"},
+            "cannot import models module 'no_such_models'",
+        ),
+        ({"ADMIN_MODELS": "json"}, "models module 'json' defines no SQLModel tables"),
+        (
+            {"ADMIN_ENV": "production", "ADMIN_SECRET_KEY": ""},
+            "ADMIN_SECRET_KEY must be set",
+        ),
+        (
+            {"ADMIN_PORT": "99999"},
+            "ADMIN_PORT: Input should be less than or equal to 65535",
+        ),
+    ],
+)
+def test_bad_configuration_is_one_error_line(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ADMIN_")}
+    env = (
+        base
+        | {
+            "ADMIN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "ADMIN_MODELS": "models",
+            "ADMIN_SECRET_KEY_FILE": str(tmp_path / "secret"),
+        }
+        | variables
+    )
+    result = run("serve", env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_createsuperuser_without_a_terminal_asks_for_stdin(env: dict[str, str]) -> None:
+    result = run("createsuperuser", "--username", "x", env=env)
+    assert result.returncode == 1
+    assert "--password-stdin" in result.stderr

@@ -1,0 +1,95 @@
+"""One Alembic history: upgrade, check, downgrade and upgrade again on both
+databases; admin_app's own branch alone into a database an app already made."""
+
+from pathlib import Path
+
+import pytest
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect, text
+
+from admin_app import migrate
+from admin_app.db import make_sync_engine
+from admin_app.settings import Settings
+from tests.conftest import make_settings
+
+DEMO_TABLES = {
+    "team",
+    "app_user",
+    "project",
+    "project_member",
+    "purchase_order",
+    "order_item",
+}
+
+
+@pytest.fixture
+def demo_settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path, models=["models"])
+
+
+def tables(settings: Settings) -> set[str]:
+    engine: Engine = make_sync_engine(settings)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_check_downgrade_upgrade_round_trip(demo_settings: Settings) -> None:
+    migrate.upgrade(demo_settings)
+    assert tables(demo_settings) == DEMO_TABLES | {"admin_app_user"}
+    migrate.check(demo_settings)  # raises on drift
+
+    migrate.downgrade(demo_settings, "base")
+    assert tables(demo_settings) == set()
+
+    migrate.upgrade(demo_settings)
+    migrate.check(demo_settings)
+
+
+def test_admin_only_adds_just_admin_tables_beside_an_apps_own(
+    demo_settings: Settings,
+) -> None:
+    engine = make_sync_engine(demo_settings)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE legacy_thing (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+
+    migrate.upgrade(demo_settings, admin_only=True)
+    assert tables(demo_settings) == {"legacy_thing", "admin_app_user"}
+    migrate.upgrade(demo_settings, admin_only=True)  # idempotent
+
+
+def test_check_fails_when_models_and_migrations_drift(demo_settings: Settings) -> None:
+    migrate.upgrade(demo_settings)
+    drifted = demo_settings.model_copy(
+        update={"models": ["models", "tests.drift_models"]}
+    )
+    with pytest.raises(CommandError, match="New upgrade operations detected"):
+        migrate.check(drifted)
+
+
+def test_autogenerate_writes_the_missing_revision_on_the_apps_branch(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    project = tmp_path / "migrations"
+    shutil.copytree(
+        REPO / "migrations", project, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    settings = demo_settings.model_copy(
+        update={"migrations_dir": project, "models": ["models", "tests.drift_models"]}
+    )
+    migrate.upgrade(settings)
+    migrate.revision(settings, "add drifted note", autogenerate=True)
+    written = [p for p in (project / "versions").glob("*.py") if "drifted" in p.name]
+    assert len(written) == 1
+    body = written[0].read_text()
+    assert "drifted_team_note" in body and "import sqlmodel" in body
+    assert "down_revision: str | Sequence[str] | None = 'd0001'" in body
+    migrate.upgrade(settings)
+    migrate.check(settings)
+    assert "drifted_team_note" in tables(settings)
