@@ -81,6 +81,10 @@ def test_anonymous_users_are_sent_to_the_login_page(
         assert response.headers["location"].endswith("/admin/login")
     response = anonymous.post(f"/admin/{identity}/create", data={"name": "x"})
     assert response.status_code == 302
+    lookup = anonymous.get(
+        "/admin/club/ajax/lookup", params={"name": "tags", "term": "b"}
+    )
+    assert lookup.status_code == 302
     assert anonymous.get("/admin/").status_code == 302
     assert anonymous.get("/admin/login").status_code == 200
 
