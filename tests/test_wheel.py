@@ -330,3 +330,49 @@ def check_admin(url: str) -> None:
         response = client.get("/admin/statics/css/main.css")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/css")
+
+
+USER_ENV_PY = """
+from alembic import context
+from sqlalchemy import engine_from_config
+
+import admin_app.tables  # noqa: F401  (so autogenerate knows admin_app's tables)
+
+config = context.config
+section = config.get_section(config.config_ini_section)
+engine = engine_from_config(section, prefix="sqlalchemy.")
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+USER_ALEMBIC_INI = """
+[alembic]
+script_location = %(here)s/alembic
+sqlalchemy.url = sqlite:///%(here)s/theirs.db
+path_separator = space
+version_locations = %(here)s/alembic/versions admin_app:migrations/versions
+"""
+
+
+def test_a_users_own_alembic_env_takes_admin_tables_with_one_line(
+    project: Project,
+) -> None:
+    """README's recipe: add ``admin_app:migrations/versions`` to version_locations."""
+    theirs = project.root / "theirs"
+    (theirs / "alembic" / "versions").mkdir(parents=True)
+    (theirs / "alembic" / "env.py").write_text(USER_ENV_PY.lstrip())
+    (theirs / "alembic.ini").write_text(USER_ALEMBIC_INI.lstrip())
+    alembic = str(project.bin / "alembic")
+    project.run(alembic, "-c", str(theirs / "alembic.ini"), "upgrade", "heads")
+    tables = project.run(
+        str(project.bin / "python"),
+        "-c",
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+        'print(sorted(r[0] for r in db.execute("select name from sqlite_master '
+        "where type='table'\")))",
+        str(theirs / "theirs.db"),
+    )
+    assert "admin_app_user" in tables.stdout
+    assert "alembic_version" in tables.stdout
