@@ -30,6 +30,19 @@ def run(
     )
 
 
+def superuser(
+    username: str, stdin: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return run(
+        "createsuperuser",
+        "--username",
+        username,
+        "--password-stdin",
+        env=env,
+        stdin=stdin,
+    )
+
+
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("ADMIN_")}
@@ -55,23 +68,9 @@ def test_upgrade_demo_and_createsuperuser(
     second = run("demo", env=env)  # idempotent: no new rows, a fresh password
     assert "2000 purchase_order" in second.stdout
 
-    made = run(
-        "createsuperuser",
-        "--username",
-        "root",
-        "--password-stdin",
-        env=env,
-        stdin="long enough secret\n",
-    )
+    made = superuser("root", "long enough secret\n", env)
     assert made.returncode == 0, made.stderr
-    again = run(
-        "createsuperuser",
-        "--username",
-        "root",
-        "--password-stdin",
-        env=env,
-        stdin="long enough secret\n",
-    )
+    again = superuser("root", "long enough secret\n", env)
     assert again.returncode == 1
     assert again.stderr.strip() == "error: a user named 'root' already exists"
 
@@ -100,14 +99,7 @@ def test_admin_only_upgrade_needs_no_models(env: dict[str, str]) -> None:
 
 def test_a_short_password_is_refused(env: dict[str, str]) -> None:
     run("db", "upgrade", "--admin-only", env=env)
-    result = run(
-        "createsuperuser",
-        "--username",
-        "x",
-        "--password-stdin",
-        env=env,
-        stdin="short\n",
-    )
+    result = superuser("x", "short\n", env)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: passwords are at least 8 characters"
 
