@@ -23,6 +23,8 @@ from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 
+pytest_plugins = ["tests.browser"]
+
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "ADMIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -134,3 +136,11 @@ def login(
         f"{base}/login", data={"username": username, "password": password}
     )
     assert response.status_code == 302, response.text
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the test, so fixtures can see a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

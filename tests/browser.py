@@ -1,0 +1,86 @@
+"""Real-browser fixtures: the admin under uvicorn on 127.0.0.1, and Debian's
+headless chromium driven by Playwright. A failing test leaves a screenshot in
+``test-artifacts/``."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from admin_app.app import create_app
+from admin_app.settings import Settings
+from tests.conftest import ADMIN_PASSWORD, REPO, unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings, engine: Engine, admin_user: str) -> Iterator[str]:
+    """The admin served on a free 127.0.0.1 port; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "the admin did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        unavailable(f"no browser at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(
+    chromium: object, live_server: str, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    """A fresh browser context, logged in as the admin user."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(chromium, Browser)
+    context = chromium.new_context(base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/admin/login")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True
+        )
+    context.close()
