@@ -46,7 +46,9 @@ def live_server(settings: Settings, engine: Engine, admin_user: str) -> Iterator
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop on the main thread while
+# it runs, which would stop other tests from starting their own.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
         unavailable(f"no browser at {CHROMIUM} (apt-get install chromium)")
