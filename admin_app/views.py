@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 
 from sqladmin import ModelView
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.helpers import prettify_class_name
 from sqladmin.models import ModelViewMeta
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
@@ -122,8 +123,6 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
 
     @staticmethod
     def infer_name_plural(model: type[SQLModel]) -> str:
-        from sqladmin.helpers import prettify_class_name
-
         return pluralize(prettify_class_name(model.__name__))
 
     @staticmethod

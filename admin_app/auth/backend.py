@@ -5,9 +5,7 @@ from datetime import UTC, datetime
 
 import anyio.to_thread
 from sqladmin.authentication import AuthenticationBackend
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 from starlette.requests import Request
 
 from admin_app.auth.models import AdminUser
@@ -17,6 +15,7 @@ from admin_app.auth.passwords import (
     needs_rehash,
     verify_password,
 )
+from admin_app.auth.users import find_user
 from admin_app.db import AnySessionMaker, run_in_session
 
 SESSION_COOKIE = "admin_app_session"
@@ -50,7 +49,9 @@ class AdminAuthBackend(AuthenticationBackend):
         form = await request.form()
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
-        user = await run_in_session(self.session_maker, lambda s: _find(s, username))
+        user = await run_in_session(
+            self.session_maker, lambda s: find_user(s, username) if username else None
+        )
         stored_hash = user.password_hash if user is not None else DUMMY_HASH
         valid = await anyio.to_thread.run_sync(verify_password, stored_hash, password)
         if user is None or not valid or not user.is_active:
@@ -83,13 +84,6 @@ class AdminAuthBackend(AuthenticationBackend):
             return False
         request.state.admin_user = user
         return True
-
-
-def _find(session: Session, username: str) -> AdminUser | None:
-    if not username:
-        return None
-    query = select(AdminUser).where(col(AdminUser.username) == username)
-    return session.scalars(query).first()
 
 
 def _record_login(session: Session, user_id: int | None, new_hash: str | None) -> None:
