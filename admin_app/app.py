@@ -15,6 +15,7 @@ from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
+from admin_app.tables import ADMIN_TABLES
 
 
 def mount_admin(
@@ -60,8 +61,6 @@ def mount_admin(
         title=settings.title,
         authentication_backend=backend,
     )
-    from admin_app.tables import ADMIN_TABLES
-
     own_views = [*declared_views(modules), *views]
     for view in build_views([*tables, *ADMIN_TABLES], own_views):
         site.add_view(view)

@@ -184,9 +184,13 @@ def demo() -> None:
                 "no seed(session, *, hash_password) function in "
                 + ", ".join(settings.models)
             )
-        counts = in_session(settings, lambda s: seed(s, hash_password=hash_password))
         password = secrets.token_urlsafe(12)
-        in_session(settings, lambda s: set_password(s, DEMO_USERNAME, password))
+
+        def seed_and_login(session: Session) -> Any:
+            set_password(session, DEMO_USERNAME, password)
+            return seed(session, hash_password=hash_password)
+
+        counts = in_session(settings, seed_and_login)
     summary = ", ".join(f"{count} {table}" for table, count in dict(counts).items())
     typer.echo(f"demo data: {summary}")
     url = f"http://{settings.host}:{settings.port}{settings.base_url}"

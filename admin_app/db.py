@@ -75,7 +75,7 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
     """An engine for ``url`` (default: the configured one), async when the URL is."""
     parsed = parse_url(url if url is not None else settings.database_url)
     options: dict[str, Any] = {"echo": settings.echo_sql}
-    if parsed.drivername.partition("+")[0] == "postgresql":
+    if parsed.get_backend_name() == "postgresql":
         if settings.null_pool:
             options["poolclass"] = NullPool
         else:

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, String, Text, Time
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, RelationshipDirection, RelationshipProperty
@@ -86,14 +96,12 @@ class ColumnFacts:
             return True
         table = self.column.table
         leading = [next(iter(index.columns), None) for index in table.indexes]
-        uniques = [
-            next(iter(constraint.columns), None)  # type: ignore[attr-defined]
+        leading += [
+            next(iter(constraint.columns), None)
             for constraint in table.constraints
-            if constraint.__class__.__name__ == "UniqueConstraint"
+            if isinstance(constraint, UniqueConstraint)
         ]
-        return any(
-            col is not None and col.name == self.name for col in leading + uniques
-        )
+        return any(column is self.column for column in leading)
 
     @property
     def is_sortable(self) -> bool:

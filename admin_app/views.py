@@ -219,10 +219,10 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         super().__init__()
         # Relations are labelled by row_label everywhere, pickers included.
         self._form_ajax_refs = {
-            name: LabelledAjaxLoader(name, loader.model, self, **options)
-            for (name, loader), options in zip(
-                self._form_ajax_refs.items(), self.form_ajax_refs.values(), strict=True
+            name: LabelledAjaxLoader(
+                name, loader.model, self, **self.form_ajax_refs[name]
             )
+            for name, loader in self._form_ajax_refs.items()
         }
 
     def _default_formatter(self, value: Any) -> Any:
