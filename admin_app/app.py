@@ -3,6 +3,7 @@
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
 
 from sqladmin import ModelView
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
+from admin_app.schemas import import_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
 from admin_app.tables import ADMIN_TABLES
@@ -46,8 +48,9 @@ def mount_admin(
 
     session_maker = make_session_maker(engine)
     base_url = "/" + (path or settings.base_url).strip("/")
+    secret_key = settings.resolved_secret_key()
     backend = AdminAuthBackend(
-        settings.resolved_secret_key(),
+        secret_key,
         session_maker,
         cookie_path=base_url,
         max_age=settings.session_max_age,
@@ -60,9 +63,12 @@ def mount_admin(
         base_url=base_url,
         title=settings.title,
         authentication_backend=backend,
+        secret_key=secret_key,
+        display_timezone=ZoneInfo(settings.timezone),
+        password_hasher=import_hasher(settings.password_hasher),
     )
     own_views = [*declared_views(modules), *views]
-    for view in build_views([*tables, *ADMIN_TABLES], own_views):
+    for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):
         site.add_view(view)
     return site
 

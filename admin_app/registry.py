@@ -7,7 +7,8 @@ from sqladmin import ModelView
 from sqlmodel import SQLModel
 
 from admin_app.discovery import discover, import_models_module
-from admin_app.views import view_for
+from admin_app.schemas import find_schema
+from admin_app.views import AutoModelView, view_for
 
 ModelsSpec = str | ModuleType | type[SQLModel]
 
@@ -49,8 +50,21 @@ def resolve_models(
 
 
 def build_views(
-    tables: Sequence[type[SQLModel]], declared: Iterable[type[ModelView]] = ()
+    tables: Sequence[type[SQLModel]],
+    declared: Iterable[type[ModelView]] = (),
+    modules: Sequence[ModuleType] = (),
 ) -> list[type[ModelView]]:
-    """A view per table, in table order: the declared one, else an inferred one."""
+    """A view per table, in table order: the declared one, else an inferred one.
+
+    Inferred views, and declared ones that leave them unset, validate their
+    forms with the ``<Model>Create`` / ``<Model>Update`` models of ``modules``.
+    """
     by_model = {view.model: view for view in declared}
-    return [by_model.get(table) or view_for(table) for table in tables]
+    views = [by_model.get(table) or view_for(table) for table in tables]
+    for view in views:
+        if issubclass(view, AutoModelView):
+            if view.create_schema is None:
+                view.create_schema = find_schema(view.model, modules, "Create")
+            if view.update_schema is None:
+                view.update_schema = find_schema(view.model, modules, "Update")
+    return views

@@ -8,6 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +49,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     echo_sql: bool = False
 
+    # Dates and times in forms and pages are shown and entered in this zone.
+    timezone: str = "UTC"
+    # "package.module:function" hashing a plaintext password (API models' and
+    # "set new password" inputs), unless a model marks its own.
+    password_hasher: str = "admin_app.auth.passwords:hash_password"  # noqa: S105
+
     session_max_age: int = Field(default=12 * 3600, ge=60)
     migrations_dir: Path | None = None
 
@@ -56,6 +63,15 @@ class Settings(BaseSettings):
     def _split_names(cls, value: object) -> object:
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
     @field_validator("base_url")

@@ -26,7 +26,13 @@ class AdminUser(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=150, unique=True, index=True, min_length=1)
-    password_hash: str = Field(max_length=255)
+    # Admin forms show a "set new password" input hashed by this, never the hash.
+    password_hash: str = Field(
+        max_length=255,
+        sa_column_kwargs={
+            "info": {"admin": {"hasher": "admin_app.auth.users:hash_new_password"}}
+        },
+    )
     is_active: bool = Field(default=True)
     # Stored as text, not a native PostgreSQL enum type that could clash with an
     # application's own type of the same name.
@@ -35,7 +41,9 @@ class AdminUser(SQLModel, table=True):
         sa_type=SAEnum(Role, name="admin_app_role", native_enum=False, length=16),
     )
     created_at: datetime = Field(default_factory=utc_now)
-    last_login: datetime | None = None
+    last_login: datetime | None = Field(
+        default=None, sa_column_kwargs={"info": {"admin": {"read_only": True}}}
+    )
 
     def __str__(self) -> str:
         return self.username

@@ -34,6 +34,11 @@ def check_password(password: str) -> str:
     return password
 
 
+def hash_new_password(password: str) -> str:
+    """The hash of a password chosen in an admin form (raises UserError)."""
+    return hash_password(check_password(password))
+
+
 def find_user(session: Session, username: str) -> AdminUser | None:
     query = select(AdminUser).where(col(AdminUser.username) == username)
     return session.scalars(query).first()

@@ -1,0 +1,163 @@
+"""Writing a validated form: one transaction, only the planned fields, and every
+database refusal turned into form errors after a rollback.
+
+The functions here take a sync ``Session`` and run through
+:func:`admin_app.db.run_in_session`, in a worker thread or an async session's
+``run_sync``; sqladmin's ``on_model_change`` hook is called from inside.
+"""
+
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio.from_thread
+from sqladmin.helpers import object_identifier_values
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import RelationshipProperty, Session
+from sqlalchemy.util.concurrency import await_, in_greenlet
+from sqlmodel import SQLModel
+
+from admin_app.concurrency import Snapshots, version_column
+from admin_app.errors import FormErrors
+from admin_app.forms import FormPlan
+from admin_app.inspection import columns_of, mapper_of
+from admin_app.integrity import explain_database_error, verbose_name
+
+Hook = Callable[[SQLModel], Coroutine[Any, Any, Any]]
+
+
+class RowNotFound(Exception):
+    """The row being edited is gone."""
+
+
+@dataclass
+class Submission:
+    """What a validated form writes: a new row, or an edit's changed columns."""
+
+    plan: FormPlan
+    row: SQLModel | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    picked: dict[str, list[str]] = field(default_factory=dict)
+    before_commit: Hook | None = None
+
+
+def call_async(hook: Hook, row: SQLModel) -> None:
+    """Run an async hook from the sync save, wherever the save is running."""
+    if in_greenlet():
+        await_(hook(row))
+    else:
+        anyio.from_thread.run(hook, row)
+
+
+def insert_row(session: Session, submission: Submission) -> SQLModel:
+    """Insert a validated new row; raise FormErrors when the database refuses."""
+    row = submission.row
+    assert row is not None
+    with session.no_autoflush:
+        _set_collections(session, submission.plan, row, submission.picked)
+        if submission.before_commit is not None:
+            call_async(submission.before_commit, row)
+        session.add(row)
+    _commit(session, submission.plan, _values(row))
+    return row
+
+
+def update_row(
+    session: Session,
+    submission: Submission,
+    identifier: str,
+    snapshots: Snapshots,
+    token: str | None,
+) -> SQLModel:
+    """Apply validated changes to the row the form was loaded from.
+
+    Raises :class:`RowNotFound`, :class:`~admin_app.concurrency.StaleEdit`
+    when the row changed since the form was loaded, or FormErrors.
+    """
+    plan = submission.plan
+    model = plan.model
+    row = session.scalars(
+        select(model).where(*key_clauses(model, identifier)).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise RowNotFound(identifier)
+    snapshots.check(token, row)
+    with session.no_autoflush:
+        for name, value in submission.changes.items():
+            setattr(row, name, value)
+        version = version_column(model)
+        if version is not None and mapper_of(model).version_id_col is None:
+            setattr(row, version, (getattr(row, version) or 0) + 1)
+        _set_collections(session, plan, row, submission.picked)
+        if submission.before_commit is not None:
+            call_async(submission.before_commit, row)
+    _commit(session, plan, _values(row))
+    return row
+
+
+def key_clauses(model: type[SQLModel], identifier: str) -> list[Any]:
+    """WHERE clauses selecting the row named by a URL identifier.
+
+    Raises :class:`RowNotFound` for an identifier that cannot be a key.
+    """
+    keys = mapper_of(model).primary_key
+    try:
+        values = object_identifier_values(identifier, model)
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise RowNotFound(identifier) from exc
+    if len(values) != len(keys):
+        raise RowNotFound(identifier)
+    return [key == value for key, value in zip(keys, values, strict=True)]
+
+
+def _values(row: SQLModel) -> dict[str, Any]:
+    return {fact.name: getattr(row, fact.name) for fact in columns_of(type(row))}
+
+
+def _set_collections(
+    session: Session, plan: FormPlan, row: SQLModel, picked: Mapping[str, list[str]]
+) -> None:
+    """Replace each shown to-many relation by the picked rows, loaded in one query
+    per relation; a picked row that no longer exists is an error."""
+    errors = FormErrors()
+    relations = mapper_of(plan.model).relationships
+    for name, identifiers in picked.items():
+        relation: RelationshipProperty[Any] = relations[name]
+        target = relation.mapper.class_
+        found = _load_targets(session, target, identifiers)
+        if len(found) != len(set(identifiers)):
+            errors.add(
+                name,
+                f"A selected {verbose_name(target)} does not exist "
+                "(it may have been deleted).",
+            )
+            continue
+        setattr(row, name, found)
+    if errors:
+        raise errors
+
+
+def _load_targets(
+    session: Session, target: type[SQLModel], identifiers: Sequence[str]
+) -> list[Any]:
+    if not identifiers:
+        return []
+    keys = mapper_of(target).primary_key
+    matches = []
+    for identifier in dict.fromkeys(identifiers):
+        try:
+            values = object_identifier_values(identifier, target)
+        except (TypeError, ValueError, ArithmeticError):
+            return []
+        matches.append(and_(*(k == v for k, v in zip(keys, values, strict=True))))
+    return list(session.scalars(select(target).where(or_(*matches))).all())
+
+
+def _commit(session: Session, plan: FormPlan, values: Mapping[str, Any]) -> None:
+    """Commit, or roll back and explain what the database refused."""
+    try:
+        session.commit()
+    except DBAPIError as exc:
+        session.rollback()
+        raise explain_database_error(exc, plan.model, values, session) from None

@@ -1,0 +1,315 @@
+"""From a submitted form to the column values a row may take, or to errors.
+
+The model is the single source of truth: values are validated by the table
+model (``Model.model_validate``) or by its API model (``<Model>Create`` /
+``<Model>Update``), then checked against what the database column can store,
+so SQLite (which stores anything) and PostgreSQL refuse the same inputs.
+"""
+
+import json
+import math
+import types
+from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from sqladmin.helpers import object_identifier_values
+from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, String
+from sqlalchemy.orm import RelationshipProperty
+from sqlmodel import SQLModel
+from wtforms import Form
+
+from admin_app.errors import FormErrors
+from admin_app.forms import FormPlan, PlannedField
+from admin_app.inspection import ColumnFacts, columns_of, mapper_of
+
+REQUIRED = "This field is required."
+
+# What a column of each integer type holds on every supported database.
+_INTEGER_BITS: tuple[tuple[type, int], ...] = (
+    (SmallInteger, 16),
+    (BigInteger, 64),
+    (Integer, 32),
+)
+
+
+class _Unset:
+    """An input left empty where that means "keep what is there"."""
+
+
+UNSET = _Unset()
+
+
+def _facts(model: type[SQLModel]) -> dict[str, ColumnFacts]:
+    return {fact.name: fact for fact in columns_of(model)}
+
+
+def _accepts_none(annotation: Any) -> bool:
+    if annotation is None or annotation is type(None):
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        return type(None) in get_args(annotation)
+    return False
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def submitted(
+    plan: FormPlan, form: Form, skip: Collection[str] = ()
+) -> tuple[dict[str, Any], dict[str, list[str]], FormErrors]:
+    """The writable inputs of a WTForms form, by validating key, leaving out
+    the fields in ``skip`` (those WTForms could not parse).
+
+    Returns the scalar values, the picked keys of to-many fields, and the
+    errors of inputs left empty where a value is needed.
+    """
+    model = plan.model
+    facts = _facts(model)
+    validating = plan.schema or model
+    values: dict[str, Any] = {}
+    picked: dict[str, list[str]] = {}
+    errors = FormErrors()
+    for planned in plan.writable:
+        if planned.name in skip:
+            continue
+        data = form[planned.name].data
+        if planned.kind == "to_many":
+            picked[planned.name] = [str(v) for v in data or []]
+            continue
+        if planned.kind == "to_one":
+            _to_one_values(model, planned, data, values, errors)
+            continue
+        if _is_empty(data) and not isinstance(data, bool):
+            value = _empty_value(plan, planned, validating, facts)
+            if value is UNSET:
+                continue
+            if value is REQUIRED:
+                errors.add(planned.name, REQUIRED)
+                continue
+            data = value
+        fact = facts.get(planned.key)
+        if fact is not None and fact.is_enum and isinstance(data, str):
+            data = _enum_member(fact, data)
+        values[planned.key] = data
+    return values, picked, errors
+
+
+def _empty_value(
+    plan: FormPlan,
+    planned: PlannedField,
+    validating: type[BaseModel],
+    facts: dict[str, ColumnFacts],
+) -> Any:
+    """What an empty input means: nothing, ``None``, ``""``, or "required"."""
+    if planned.kind == "password":
+        return UNSET if plan.mode == "edit" or not planned.required else REQUIRED
+    info = validating.model_fields.get(planned.key)
+    fact = facts.get(planned.key)
+    if info is not None and _accepts_none(info.annotation):
+        if plan.schema is None or fact is None or fact.column.nullable:
+            return None
+        return UNSET  # an API model's "not given": the column keeps its value
+    if fact is not None and fact.column.nullable and info is None:
+        return None
+    has_default = info is not None and not info.is_required()
+    if has_default and (fact is None or fact.is_string):
+        return ""
+    if has_default and plan.mode == "create":
+        return UNSET
+    return REQUIRED
+
+
+def _enum_member(fact: ColumnFacts, name: str) -> Any:
+    enum_class = fact.enum_class
+    if enum_class is not None and name in enum_class.__members__:
+        return enum_class[name]
+    return name
+
+
+def _to_one_values(
+    model: type[SQLModel],
+    planned: PlannedField,
+    data: Any,
+    values: dict[str, Any],
+    errors: FormErrors,
+) -> None:
+    """A picked row's key, written into this row's foreign-key columns."""
+    relation: RelationshipProperty[Any] = mapper_of(model).relationships[planned.name]
+    if _is_empty(data):
+        if planned.required:
+            errors.add(planned.name, REQUIRED)
+        for column in planned.columns:
+            values[column] = None
+        return
+    target = relation.mapper.class_
+    try:
+        key = object_identifier_values(str(data), target)
+    except (TypeError, ValueError):
+        errors.add(planned.name, "Not a valid choice.")
+        return
+    by_remote = dict(zip(relation.mapper.primary_key, key, strict=False))
+    for local, remote in relation.local_remote_pairs or []:
+        if local.key in planned.columns:
+            values[local.key] = by_remote.get(remote)
+
+
+def pydantic_errors(
+    plan: FormPlan, error: ValidationError, into: FormErrors | None = None
+) -> FormErrors:
+    """Pydantic's messages, each next to the form field it is about."""
+    errors = into if into is not None else FormErrors()
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        message = message.removeprefix("Assertion failed, ")
+        loc = item["loc"]
+        planned = plan.field_for_key(str(loc[0])) if loc else None
+        if planned is not None and not planned.read_only:
+            errors.add(planned.name, message)
+        elif loc:
+            errors.add(None, f"{loc[0]}: {message}")
+        else:
+            errors.add(None, message)
+    return errors
+
+
+def validate_new_row(
+    plan: FormPlan, values: Mapping[str, Any], hasher: Callable[[str], str] | None
+) -> SQLModel:
+    """A new, validated table row made of the form's values (raises FormErrors)."""
+    model = plan.model
+    try:
+        data = dict(values)
+        if plan.schema is not None:
+            data = plan.schema.model_validate(data).model_dump()
+        hashes = _hash_passwords(plan, data, hasher)
+        data = {k: v for k, v in data.items() if k in _facts(model)}
+        return model.model_validate(data, update=hashes)
+    except ValidationError as exc:
+        raise pydantic_errors(plan, exc) from None
+
+
+def validate_changes(
+    plan: FormPlan,
+    values: Mapping[str, Any],
+    current: Mapping[str, Any],
+    hasher: Callable[[str], str] | None,
+) -> dict[str, Any]:
+    """The column values an edit changes, validated together with the rest of
+    the row as it is now (raises FormErrors)."""
+    model = plan.model
+    try:
+        data = dict(values)
+        if plan.schema is not None:
+            # An API update model: what it leaves unset stays as it is.
+            data = plan.schema.model_validate(data).model_dump(exclude_unset=True)
+        hashes = _hash_passwords(plan, data, hasher)
+        changes = {k: v for k, v in data.items() if k in _facts(model)} | hashes
+        validated = model.model_validate({**current, **changes})
+    except ValidationError as exc:
+        raise pydantic_errors(plan, exc) from None
+    return {name: getattr(validated, name) for name in changes}
+
+
+def _hash_passwords(
+    plan: FormPlan, data: dict[str, Any], hasher: Callable[[str], str] | None
+) -> dict[str, Any]:
+    """Take each plaintext password out of ``data``; return its hash by column."""
+    hashes: dict[str, Any] = {}
+    for planned in plan.writable:
+        if planned.kind != "password" or planned.key not in data:
+            continue
+        plaintext = data.pop(planned.key)
+        if plaintext is None:
+            continue
+        if hasher is None:
+            raise FormErrors({planned.name: ["No password hasher is configured."]})
+        try:
+            hashes[planned.columns[0]] = hasher(str(plaintext))
+        except ValueError as exc:
+            raise FormErrors({planned.name: [str(exc)]}) from None
+    return hashes
+
+
+def storage_errors(plan: FormPlan, values: Mapping[str, Any]) -> FormErrors:
+    """Values the column could not store as given, on any supported database."""
+    errors = FormErrors()
+    facts = _facts(plan.model)
+    for name, value in values.items():
+        fact = facts.get(name)
+        if fact is None or value is None:
+            continue
+        message = _storage_problem(fact, value)
+        if message:
+            planned = plan.field_for_key(name)
+            errors.add(planned.name if planned else None, message)
+    return errors
+
+
+def _storage_problem(fact: ColumnFacts, value: Any) -> str | None:
+    sql_type = fact.sql_type
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Text may not contain NUL characters."
+        length = getattr(sql_type, "length", None)
+        if isinstance(sql_type, String) and length and len(value) > length:
+            return f"Ensure this value has at most {length} characters."
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int) and isinstance(sql_type, Integer):
+        bits = next(b for kind, b in _INTEGER_BITS if isinstance(sql_type, kind))
+        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+        if not low <= value <= high:
+            return f"Ensure this value is between {low} and {high}."
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "Enter a finite number."
+    elif isinstance(value, Decimal):
+        return _decimal_problem(sql_type, value)
+    if fact.is_json:
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            return "Enter JSON without NaN or Infinity."
+    return None
+
+
+def _decimal_problem(sql_type: Any, value: Decimal) -> str | None:
+    if not value.is_finite():
+        return "Enter a finite number."
+    precision = getattr(sql_type, "precision", None)
+    if isinstance(sql_type, Numeric) and precision:
+        scale = sql_type.scale or 0
+        _, digits, exponent = value.as_tuple()
+        whole_digits = len(digits) + int(exponent)
+        if whole_digits > precision - scale:
+            places = precision - scale
+            return f"Ensure there are at most {places} digits before the decimal point."
+    return None
+
+
+def new_row(
+    plan: FormPlan, values: Mapping[str, Any], hasher: Callable[[str], str] | None
+) -> SQLModel:
+    """A validated new row whose every column its database can store."""
+    row = validate_new_row(plan, values, hasher)
+    stored = {fact.name: getattr(row, fact.name) for fact in columns_of(plan.model)}
+    errors = storage_errors(plan, stored)
+    if errors:
+        raise errors
+    return row
+
+
+def changed_columns(
+    plan: FormPlan,
+    values: Mapping[str, Any],
+    current: Mapping[str, Any],
+    hasher: Callable[[str], str] | None,
+) -> dict[str, Any]:
+    """An edit's validated column changes, each storable by its database."""
+    changes = validate_changes(plan, values, current, hasher)
+    errors = storage_errors(plan, changes)
+    if errors:
+        raise errors
+    return changes
