@@ -14,7 +14,7 @@ from starlette.routing import Route
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
-from admin_app.schemas import import_hasher
+from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
 from admin_app.tables import ADMIN_TABLES
@@ -65,7 +65,7 @@ def mount_admin(
         authentication_backend=backend,
         secret_key=secret_key,
         display_timezone=ZoneInfo(settings.timezone),
-        password_hasher=import_hasher(settings.password_hasher),
+        password_hasher=configured_hasher(settings),
     )
     own_views = [*declared_views(modules), *views]
     for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):

@@ -21,6 +21,7 @@ from admin_app.auth.passwords import hash_password
 from admin_app.auth.users import UserError, create_user, set_password
 from admin_app.db import DatabaseError, check_connection, make_sync_engine
 from admin_app.discovery import DiscoveryError, discover, import_models_module
+from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -65,6 +66,7 @@ def ready_settings(check_models: bool = True) -> Settings:
         engine.dispose()
     if check_models:
         discover(settings.models, settings.exclude_models)
+    configured_hasher(settings)
     return settings
 
 

@@ -21,6 +21,7 @@ from wtforms import Form
 
 from admin_app.concurrency import FIELD_NAME, StaleEdit
 from admin_app.db import run_in_session
+from admin_app.enums import unknown_choice
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
 from admin_app.inspection import columns_of
@@ -86,7 +87,7 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
         raise HTTPException(status_code=404) from None
     row = await view.get_object_for_edit(request)
     if row is None:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404, detail=_gone(view))
     if not await view.check_can_edit(request, row):
         raise HTTPException(status_code=403)
     plan = view.form_plan("edit")
@@ -101,13 +102,13 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
         "row_snapshot": snapshots.token(row),
     }
     if request.method == "GET":
-        context["form"] = form_class(data=initial)
+        context["form"] = _showing_stored_choices(form_class(data=initial), initial)
         return await _render(site, request, view.edit_template, context)
 
     form_data = await site._handle_form_data(request, row)
     # Disabled inputs are not posted: read-only fields show the row's values.
     kept = {f.name: initial.get(f.name) for f in plan.fields if f.read_only}
-    form = form_class(form_data, data=kept)
+    form = _showing_stored_choices(form_class(form_data, data=kept), initial)
     context["form"] = form
     token = form_data.get(FIELD_NAME)
     context["row_snapshot"] = token if isinstance(token, str) else ""
@@ -125,9 +126,7 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
             ),
         )
     except RowNotFound:
-        raise HTTPException(
-            status_code=404, detail=f"This {view.name.lower()} no longer exists."
-        ) from None
+        raise HTTPException(status_code=404, detail=_gone(view)) from None
     except StaleEdit as stale:
         context["stale_changes"] = stale.changes
         context["row_snapshot"] = stale.token
@@ -138,6 +137,21 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
         refused = explain_database_error(exc, view.model, current, None)
         return await _invalid(site, request, view.edit_template, context, plan, refused)
     return await _saved(site, request, view, form_data, saved, created=False)
+
+
+def _gone(view: AutoModelView) -> str:
+    return f"This {view.name.lower()} does not exist; it may have been deleted."
+
+
+def _showing_stored_choices(form: Form, initial: dict[str, Any]) -> Form:
+    """A stored value a select does not offer (an enum value the code no longer
+    knows) is still shown, marked, rather than silently replaced."""
+    for name, field in form._fields.items():
+        choices = getattr(field, "choices", None)
+        stored = initial.get(name)
+        if isinstance(choices, list) and unknown_choice(choices, stored):
+            field.choices = [*choices, (stored, f"{stored} (not a known value)")]
+    return form
 
 
 async def _submission(

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 from wtforms import Form, PasswordField, StringField, validators
 from wtforms.fields.core import UnboundField
 
+from admin_app.concurrency import version_column
 from admin_app.inspection import (
     ColumnFacts,
     admin_options,
@@ -87,7 +88,7 @@ def is_auto_column(model: type[SQLModel], fact: ColumnFacts) -> bool:
         return True
     if column.computed is not None or column.identity is not None:
         return True
-    if column.onupdate is not None:
+    if column.onupdate is not None or fact.name == version_column(model):
         return True
     if fact.is_primary_key:
         field = model.model_fields.get(fact.name)
@@ -272,7 +273,11 @@ async def form_class(
         form_widget_args=view.form_widget_args,
         form_class=view.form_base_class,
         form_overrides=view._form_overrides,
-        form_ajax_refs=view._form_ajax_refs,
+        # Plain foreign keys (no Relationship) get pickers too.
+        form_ajax_refs={
+            **view._form_ajax_refs,
+            **getattr(view, "_column_ajax_refs", {}),
+        },
         # Keys and plain foreign keys are in a plan only when a person sets them.
         form_include_pk=True,
         form_converter=view.form_converter,

@@ -6,6 +6,7 @@ The functions here take a sync ``Session`` and run through
 ``run_sync``; sqladmin's ``on_model_change`` hook is called from inside.
 """
 
+import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
 from admin_app.inspection import columns_of, mapper_of
 from admin_app.integrity import explain_database_error, verbose_name
+
+logger = logging.getLogger("admin_app")
 
 Hook = Callable[[SQLModel], Coroutine[Any, Any, Any]]
 
@@ -106,9 +109,14 @@ def key_clauses(model: type[SQLModel], identifier: str) -> list[Any]:
         values = object_identifier_values(identifier, model)
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise RowNotFound(identifier) from exc
-    if len(values) != len(keys):
+    if len(values) != len(keys) or any(_out_of_range(v) for v in values):
         raise RowNotFound(identifier)
     return [key == value for key, value in zip(keys, values, strict=True)]
+
+
+def _out_of_range(value: Any) -> bool:
+    """Wider than any integer key a database holds (and than SQLite binds)."""
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
 
 
 def _values(row: SQLModel) -> dict[str, Any]:
@@ -160,4 +168,6 @@ def _commit(session: Session, plan: FormPlan, values: Mapping[str, Any]) -> None
         session.commit()
     except DBAPIError as exc:
         session.rollback()
+        # The page says what to fix; the log keeps what the database said.
+        logger.info("%s not saved: %s", plan.model.__name__, exc.orig)
         raise explain_database_error(exc, plan.model, values, session) from None

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 from admin_app.inspection import admin_options, columns_of, is_sensitive_name
+from admin_app.settings import Settings, SettingsError
 
 Hasher = Callable[[str], str]
 
@@ -49,6 +50,16 @@ def import_hasher(spec: str | Hasher) -> Hasher:
     if not callable(hasher):
         raise TypeError(f"{spec} is not callable")
     return hasher  # type: ignore[no-any-return]
+
+
+def configured_hasher(settings: Settings) -> Hasher:
+    """``ADMIN_PASSWORD_HASHER``, imported (raises SettingsError)."""
+    try:
+        return import_hasher(settings.password_hasher)
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        raise SettingsError(
+            f"ADMIN_PASSWORD_HASHER: cannot use {settings.password_hasher!r} ({exc})"
+        ) from None
 
 
 def marked_hasher(model: type[SQLModel], column: str) -> Hasher | None:

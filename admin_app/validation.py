@@ -11,6 +11,7 @@ import math
 import types
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -77,7 +78,7 @@ def submitted(
             continue
         data = form[planned.name].data
         if planned.kind == "to_many":
-            picked[planned.name] = [str(v) for v in data or []]
+            picked[planned.name] = [str(v) for v in data or [] if str(v).strip()]
             continue
         if planned.kind == "to_one":
             _to_one_values(model, planned, data, values, errors)
@@ -175,6 +176,16 @@ def pydantic_errors(
     return errors
 
 
+def validate_table_row(model: type[SQLModel], data: Mapping[str, Any]) -> SQLModel:
+    """``model.model_validate(data)`` for a table model.
+
+    Through attributes, not a dict: sqlmodel looks relationships up with
+    ``getattr(data, name)``, so a relationship called ``items`` or ``values``
+    would get the dict's method.
+    """
+    return model.model_validate(SimpleNamespace(**data), from_attributes=True)
+
+
 def validate_new_row(
     plan: FormPlan, values: Mapping[str, Any], hasher: Callable[[str], str] | None
 ) -> SQLModel:
@@ -186,7 +197,7 @@ def validate_new_row(
             data = plan.schema.model_validate(data).model_dump()
         hashes = _hash_passwords(plan, data, hasher)
         data = {k: v for k, v in data.items() if k in _facts(model)}
-        return model.model_validate(data, update=hashes)
+        return validate_table_row(model, {**data, **hashes})
     except ValidationError as exc:
         raise pydantic_errors(plan, exc) from None
 
@@ -207,7 +218,7 @@ def validate_changes(
             data = plan.schema.model_validate(data).model_dump(exclude_unset=True)
         hashes = _hash_passwords(plan, data, hasher)
         changes = {k: v for k, v in data.items() if k in _facts(model)} | hashes
-        validated = model.model_validate({**current, **changes})
+        validated = validate_table_row(model, {**current, **changes})
     except ValidationError as exc:
         raise pydantic_errors(plan, exc) from None
     return {name: getattr(validated, name) for name in changes}

@@ -6,15 +6,25 @@ prefixed ``infer_`` to override instead, Django-admin style.
 """
 
 from collections.abc import Callable
+from datetime import UTC, tzinfo
 from typing import Any, ClassVar, cast
 
+from pydantic import BaseModel
 from sqladmin import ModelView
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.forms import ModelConverterBase
 from sqladmin.helpers import prettify_class_name
 from sqladmin.models import ModelViewMeta
+from sqlalchemy import Select, select
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from wtforms import Form
 
+from admin_app.converters import AdminConverter
+from admin_app.enums import tolerate_unknown_values
+from admin_app.forms import FormPlan, Mode, form_class, plan_form
 from admin_app.inspection import (
     ColumnFacts,
     columns_of,
@@ -25,7 +35,10 @@ from admin_app.inspection import (
     relations_of,
 )
 from admin_app.labels import row_label
-from admin_app.pickers import LabelledAjaxLoader, picker_options
+from admin_app.pickers import LabelledAjaxLoader, column_pickers, picker_options
+from admin_app.related import collections_for, is_collection
+from admin_app.saving import RowNotFound, key_clauses
+from admin_app.schemas import Hasher, marked_hasher
 
 LIST_TEXT_LIMIT = 80
 
@@ -113,7 +126,13 @@ def pluralize(name: str) -> str:
 class AutoModelView(ModelView, metaclass=_InferringMeta):
     """A sqladmin ModelView whose defaults come from the SQLModel class."""
 
+    # API models the forms validate with; found by name (``<Model>Create``,
+    # ``<Model>Update``) in the models module unless a view sets them.
+    create_schema: ClassVar[type[BaseModel] | None] = None
+    update_schema: ClassVar[type[BaseModel] | None] = None
+
     page_size: ClassVar[int] = 50
+    form_converter: ClassVar[type[ModelConverterBase]] = AdminConverter
     page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
     # sqladmin shows whole-table exports as a GET link; large ones are bounded
     # until exports stream (see the performance issue).
@@ -141,8 +160,12 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
 
     @staticmethod
     def infer_column_details_list(model: type[SQLModel]) -> list[str]:
+        """Visible columns and to-one relations; sqladmin would load collections
+        whole, so they are counted instead (see ``details_context``)."""
         return [fact.name for fact in _visible(model)] + [
-            relation.key for relation in relations_of(model)
+            relation.key
+            for relation in relations_of(model)
+            if not is_collection(relation)
         ]
 
     @staticmethod
@@ -217,6 +240,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
 
     def __init__(self) -> None:
         super().__init__()
+        self.tolerate_unknown_choices()
         # Relations are labelled by row_label everywhere, pickers included.
         self._form_ajax_refs = {
             name: LabelledAjaxLoader(
@@ -224,6 +248,20 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             )
             for name, loader in self._form_ajax_refs.items()
         }
+        # Foreign keys without a Relationship are pickable too, kept apart from
+        # _form_ajax_refs: sqladmin takes every name there for a relationship.
+        self._column_ajax_refs = column_pickers(self)
+
+    def picker_query(
+        self, request: Request, target: type[SQLModel], stmt: Select[Any]
+    ) -> Select[Any]:
+        """Hook: the ``target`` rows this view's pickers may offer the user (all,
+        until permissions narrow them). See :mod:`admin_app.pickers`."""
+        return stmt
+
+    async def details_context(self, request: Request) -> dict[str, Any]:
+        """The row's collections, counted: see :mod:`admin_app.related`."""
+        return {"related_collections": await collections_for(self, request)}
 
     def _default_formatter(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
@@ -236,6 +274,64 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         if isinstance(value, SQLModel):
             return row_label(value)
         return super()._default_formatter_detail(value)
+
+    def tolerate_unknown_choices(self) -> None:
+        """Hook, run once per view: read enum values the code doesn't know as
+        text (see :mod:`admin_app.enums`); override with a no-op to keep
+        SQLAlchemy's strict reading."""
+        tolerate_unknown_values(self.model)
+
+    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
+        """The row a URL names; an identifier that cannot be a key is a 404."""
+        try:
+            return select(self.model).where(*key_clauses(self.model, identifier))
+        except RowNotFound:
+            raise HTTPException(status_code=404) from None
+
+    # Forms: planned from the model (or its API models), validated by them.
+
+    def form_plan(self, mode: Mode) -> FormPlan:
+        """What the ``mode`` ("create" or "edit") form shows and writes."""
+        plans: dict[str, FormPlan] = self.__dict__.setdefault("_plans", {})
+        if mode not in plans:
+            plans[mode] = plan_form(self, mode)
+        return plans[mode]
+
+    async def form_class_for(self, plan: FormPlan) -> type[Form]:
+        if self.form is not None:
+            return self.form
+        classes: dict[str, type[Form]] = self.__dict__.setdefault("_forms", {})
+        if plan.mode not in classes:
+            classes[plan.mode] = await form_class(self, plan, self.display_timezone())
+        return classes[plan.mode]
+
+    async def form_initial_data(self, row: Any, plan: FormPlan) -> dict[str, Any]:
+        """The edit form's values: the row's, and the current picks' rows."""
+        data = await self.get_form_data_for_edit(row)
+        for planned in plan.fields:
+            if planned.name in data:
+                continue
+            if planned.kind == "password":
+                data[planned.name] = None
+            else:
+                data[planned.name] = getattr(row, planned.key, None)
+        return data
+
+    def display_timezone(self) -> tzinfo:
+        """The zone dates and times are shown and entered in."""
+        site = getattr(self, "_admin_ref", None)
+        return getattr(site, "display_timezone", UTC)
+
+    def password_hasher(self, plan: FormPlan) -> Hasher | None:
+        """Hook: the hasher for the plan's password input (the model's marking,
+        else the site's configured hasher)."""
+        for planned in plan.fields:
+            if planned.kind == "password":
+                marked = marked_hasher(self.model, planned.columns[0])
+                if marked is not None:
+                    return marked
+        site = getattr(self, "_admin_ref", None)
+        return getattr(site, "password_hasher", None)
 
 
 def view_for(

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -62,6 +63,19 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+def logged_in_page(chromium: object, live_server: str) -> Any:
+    """A page in a fresh browser context, logged in as the admin user."""
+    context = chromium.new_context(base_url=live_server)  # type: ignore[attr-defined]
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/admin/login")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
 @pytest.fixture
 def page(
     chromium: object, live_server: str, request: pytest.FixtureRequest
@@ -70,14 +84,8 @@ def page(
     from playwright.sync_api import Browser
 
     assert isinstance(chromium, Browser)
-    context = chromium.new_context(base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/admin/login")
-    page.fill("input[name=username]", "boss")
-    page.fill("input[name=password]", ADMIN_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    page = logged_in_page(chromium, live_server)
+    context = page.context
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

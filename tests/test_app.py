@@ -134,7 +134,10 @@ def test_relations_are_pickers_that_search_without_loading_the_table(
     found = client.get(
         "/admin/club/ajax/lookup", params={"name": "tags", "term": "board"}
     ).json()
-    assert found == {"results": [{"id": rows["tag"], "text": "board-games"}]}
+    assert found == {
+        "results": [{"id": rows["tag"], "text": "board-games"}],
+        "pagination": {"more": False},
+    }
 
 
 def test_pages_load_nothing_from_the_internet(

@@ -126,6 +126,14 @@ def test_a_short_password_is_refused(env: dict[str, str]) -> None:
             "ADMIN_SECRET_KEY must be set",
         ),
         (
+            {"ADMIN_TIMEZONE": "Mars/Olympus"},
+            "ADMIN_TIMEZONE: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            {"ADMIN_PASSWORD_HASHER": "no_such_module:hash"},
+            "ADMIN_PASSWORD_HASHER: cannot use 'no_such_module:hash'",
+        ),
+        (
             {"ADMIN_PORT": "99999"},
             "ADMIN_PORT: Input should be less than or equal to 65535",
         ),

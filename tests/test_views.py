@@ -25,10 +25,13 @@ def test_list_shows_scalars_with_relations_for_their_keys_and_no_secrets() -> No
     assert "hashed_password" not in view_for(User).column_list
 
 
-def test_details_show_every_visible_column_and_every_relation() -> None:
+def test_details_show_every_visible_column_and_every_to_one_relation() -> None:
     details = view_for(User).column_details_list
     assert "hashed_password" not in details
-    assert {"email", "team", "projects", "orders"} <= set(details)
+    assert {"email", "team"} <= set(details)
+    # Collections are counted beside the columns (admin_app.related): sqladmin
+    # would load every row of those it is given.
+    assert "projects" not in details and "orders" not in details
 
 
 def test_forms_pick_to_one_and_many_to_many_relations_but_never_children() -> None:

@@ -1,0 +1,576 @@
+"""Safe deletion: what deleting rows takes with it, decided before anything goes.
+
+sqladmin deletes each row with ``session.delete`` in a transaction of its own, so
+SQLAlchemy quietly sets children's foreign keys to NULL, or the database refuses
+with an error shown as raw text. Here a :class:`Planner` first follows every
+foreign key of the ``MetaData`` that points at the rows (one grouped COUNT per
+key, however many rows refer) and sorts what it finds by what the schema says:
+
+* a one-to-many relationship with ``"delete"`` in its cascade, or a foreign key
+  with ``ondelete="CASCADE"``: those rows go too, and what *they* imply, up to
+  :data:`MAX_DEPTH` levels down;
+* ``ondelete="SET NULL"``: those rows stay, unlinked;
+* rows of a many-to-many ``secondary`` (link) table: those links are removed;
+* anything else refers to the row and blocks the delete, with a message naming it.
+
+The :class:`Plan` then carries out exactly that with Core statements, deepest rows
+first, in the caller's transaction. No ORM unit of work runs, so nothing is ever
+nullified behind the plan's back, and the outcome does not depend on whether the
+database enforces its foreign keys (SQLite without the pragma does not).
+"""
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqladmin.helpers import (
+    get_object_identifier,
+    object_identifier_values,
+    prettify_class_name,
+)
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    ForeignKeyConstraint,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    delete,
+    func,
+    not_,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapper, RelationshipDirection, Session
+from sqlalchemy.sql.schema import Column
+
+from admin_app.inspection import humanize
+from admin_app.labels import row_label
+from admin_app.views import pluralize
+
+# Levels of rows that may go with a row: deep enough for real cascades, and a
+# stop for self-referencing trees, whose depth only the data knows.
+MAX_DEPTH = 5
+# Row labels shown per kind of row; the rest are counted.
+LABELS_SHOWN = 5
+# Blocked rows named in one refusal; the rest are counted.
+REFUSALS_SHOWN = 5
+
+Key = tuple[Any, ...]
+
+
+class Kind(enum.StrEnum):
+    """What happens to rows that refer to a row being deleted."""
+
+    CASCADE = "cascade"  # an ORM relationship cascades "delete": they go too
+    DB_CASCADE = "db_cascade"  # ON DELETE CASCADE: they go too
+    UNLINK = "unlink"  # ON DELETE SET NULL: they stay, their key emptied
+    LINKS = "links"  # rows of a many-to-many link table: removed
+    BLOCK = "block"  # anything else: the delete is refused
+
+
+class MalformedKey(ValueError):
+    """A primary key from the request cannot be a key of the model."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """How the admin calls a table's rows: ``user`` / ``users``."""
+
+    singular: str
+    plural: str
+
+    def count(self, count: int) -> str:
+        return f"{count} {self.singular if count == 1 else self.plural}"
+
+
+def lower_words(name: str) -> str:
+    """``Order Items`` → ``order items``; acronyms such as ``SKU`` stay."""
+    return " ".join(
+        word.lower() if word[1:].islower() or len(word) == 1 else word
+        for word in name.split()
+    )
+
+
+@dataclass(frozen=True)
+class Schema:
+    """How the tables of one ``MetaData`` refer to each other, classified."""
+
+    referencing: Mapping[Table, tuple[tuple[ForeignKeyConstraint, Kind], ...]]
+    classes: Mapping[Table, type]
+
+    @classmethod
+    def of(cls, table: Table, mapper: Mapper[Any]) -> "Schema":
+        """Every foreign key of ``table``'s MetaData, with the relationships of
+        ``mapper``'s registry saying which cascade and which are links."""
+        metadata = table.metadata
+        classes: dict[Table, type] = {}
+        link_tables: set[Table] = set()
+        cascading: set[ForeignKeyConstraint] = set()
+        for other in mapper.registry.mappers:
+            mapped = other.local_table
+            if isinstance(mapped, Table) and other.base_mapper is other:
+                classes[mapped] = other.class_
+            for relation in other.relationships:
+                if isinstance(relation.secondary, Table):
+                    link_tables.add(relation.secondary)
+                elif (
+                    relation.direction is RelationshipDirection.ONETOMANY
+                    and relation.cascade.delete
+                ):
+                    cascading.update(_constraints_of(relation.remote_side))
+        referencing: dict[Table, list[tuple[ForeignKeyConstraint, Kind]]] = {}
+        # Sorted by name, so plans and messages come out the same on every run
+        # (``sorted_tables`` would also warn about cycles of foreign keys).
+        for referring in sorted(metadata.tables.values(), key=lambda t: t.fullname):
+            constraints = referring.foreign_key_constraints
+            for constraint in sorted(constraints, key=lambda c: list(c.column_keys)):
+                target = referred_table(constraint)
+                if target is None:
+                    continue
+                if referring in link_tables:
+                    kind = Kind.LINKS
+                elif constraint in cascading:
+                    kind = Kind.CASCADE
+                elif (constraint.ondelete or "").upper() == "CASCADE":
+                    kind = Kind.DB_CASCADE
+                elif (constraint.ondelete or "").upper() == "SET NULL":
+                    kind = Kind.UNLINK
+                else:
+                    kind = Kind.BLOCK
+                referencing.setdefault(target, []).append((constraint, kind))
+        return cls(
+            {table: tuple(edges) for table, edges in referencing.items()}, classes
+        )
+
+
+def _constraints_of(
+    columns: Iterable[ColumnElement[Any]],
+) -> set[ForeignKeyConstraint]:
+    """The foreign key constraints made of exactly ``columns``."""
+    wanted = set(columns)
+    found: set[ForeignKeyConstraint] = set()
+    for column in wanted:
+        if not isinstance(column, Column):
+            continue
+        for key in column.foreign_keys:
+            constraint = key.constraint
+            if isinstance(constraint, ForeignKeyConstraint) and (
+                set(constraint.columns) == wanted
+            ):
+                found.add(constraint)
+    return found
+
+
+def referred_table(constraint: ForeignKeyConstraint) -> Table | None:
+    """The table ``constraint`` points at, or None when it is not in the MetaData."""
+    try:
+        return constraint.referred_table
+    except SQLAlchemyError:
+        return None
+
+
+def parse_pks(model: type, pks: Iterable[str]) -> list[Key]:
+    """The keys named by sqladmin identifiers, each once, in order.
+
+    Raises :class:`MalformedKey` for one that cannot be a key of ``model`` (so the
+    caller answers 404 instead of letting the database choke on it).
+    """
+    width = len(sa_inspect(model).primary_key)
+    keys: list[Key] = []
+    for pk in pks:
+        try:
+            key = tuple(object_identifier_values(pk, model))
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise MalformedKey(pk) from exc
+        # No database keys rows by integers past 64 bits; drivers raise on them.
+        if len(key) != width or any(
+            isinstance(v, int) and not -(2**63) <= v < 2**63 for v in key
+        ):
+            raise MalformedKey(pk)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _matching(columns: Sequence[ColumnElement[Any]], keys: Sequence[Key]) -> Any:
+    if len(columns) == 1:
+        return columns[0].in_([key[0] for key in keys])
+    return or_(
+        *(and_(*(c == v for c, v in zip(columns, key, strict=True))) for key in keys)
+    )
+
+
+def _in(columns: Sequence[ColumnElement[Any]], rows: Select[Any]) -> Any:
+    if len(columns) == 1:
+        return columns[0].in_(rows)
+    return tuple_(*columns).in_(rows)
+
+
+@dataclass
+class Group:
+    """Rows of one table that a delete takes along, one way."""
+
+    kind: Kind
+    names: Names
+    count: int = 0
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.names.count(self.count)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Rows that keep a selected row from being deleted."""
+
+    what: str  # "12 users"
+    count: int
+    within: str | None = None  # rows going with it that they refer to: "projects"
+    too_deep: bool = False
+
+
+@dataclass
+class Plan:
+    """What deleting the selected rows does, and the statements that do it."""
+
+    names: Names
+    keys: list[Key]
+    rows: list[Any]
+    missing: list[Key]
+    groups: list[Group] = field(default_factory=list)
+    reasons: dict[Key, list[Reason]] = field(default_factory=dict)
+    statements: list[Executable] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [row_label(row) for row in self.rows[:LABELS_SHOWN]]
+
+    @property
+    def pks(self) -> list[str]:
+        """sqladmin identifiers of the rows found, for the confirming form."""
+        return [str(get_object_identifier(row)) for row in self.rows]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.reasons or self.missing or not self.rows)
+
+    def taken(self, *kinds: Kind) -> list[Group]:
+        return [group for group in self.groups if group.kind in kinds]
+
+    @property
+    def title(self) -> str:
+        """``club "Rowing"``, or ``3 clubs``."""
+        if len(self.keys) == 1 and self.rows:
+            return f'{self.names.singular} "{row_label(self.rows[0])}"'
+        return self.names.count(len(self.keys))
+
+    @property
+    def message(self) -> str | None:
+        """Why nothing can be deleted, or None when everything can."""
+        if not self.keys:
+            return f"No {self.names.plural} were selected."
+        if self.missing:
+            return self._missing_message()
+        if not self.reasons:
+            return None
+        by_key = {row_key(row): row for row in self.rows}
+        refusals = [
+            f'{self.names.singular} "{row_label(by_key[key])}": {_reasons_text(why)}'
+            for key, why in self.reasons.items()
+        ]
+        if len(self.rows) == 1:
+            return f"Cannot delete {refusals[0]}."
+        shown = "; ".join(refusals[:REFUSALS_SHOWN])
+        if len(refusals) > REFUSALS_SHOWN:
+            shown += f"; and {len(refusals) - REFUSALS_SHOWN} more"
+        return (
+            f"Cannot delete {len(refusals)} of the {len(self.rows)} selected "
+            f"{self.names.plural}, so nothing was deleted: {shown}."
+        )
+
+    def _missing_message(self) -> str:
+        gone = ", ".join(_key_text(key) for key in self.missing[:REFUSALS_SHOWN])
+        if len(self.missing) > REFUSALS_SHOWN:
+            gone += ", …"
+        if len(self.keys) == 1:
+            return f"Cannot delete {self.names.singular} {gone}: it no longer exists."
+        exist = "no longer exists" if len(self.missing) == 1 else "no longer exist"
+        return (
+            f"Cannot delete the {len(self.keys)} selected {self.names.plural}, "
+            f"so nothing was deleted: {len(self.missing)} of them {exist} ({gone})."
+        )
+
+    @property
+    def done(self) -> str:
+        """What was deleted, for the message once it has been."""
+        text = f"Deleted {self.title}."
+        if gone := self.taken(Kind.CASCADE, Kind.DB_CASCADE):
+            text += f" With it: {_and([group.text for group in gone])}."
+        if unlinked := self.taken(Kind.UNLINK):
+            text += f" Unlinked: {_and([group.text for group in unlinked])}."
+        return text
+
+
+def row_key(row: Any) -> Key:
+    return tuple(sa_inspect(row).mapper.primary_key_from_instance(row))
+
+
+def _key_text(key: Key) -> str:
+    text = "#" + ";".join(str(value) for value in key)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _and(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _reasons_text(reasons: Sequence[Reason]) -> str:
+    """``12 users and 3 projects refer to it; 2 orders refer to projects …``."""
+    by_within: dict[str | None, list[Reason]] = {None: []}
+    too_deep: list[str] = []
+    for reason in reasons:
+        if reason.too_deep:
+            too_deep.append(
+                f"{reason.what} below it nest more than {MAX_DEPTH} levels deep"
+            )
+        else:
+            by_within.setdefault(reason.within, []).append(reason)
+    clauses: list[str] = []
+    for within, group in by_within.items():
+        if not group:
+            continue
+        verb = "refers" if len(group) == 1 and group[0].count == 1 else "refer"
+        target = "it" if within is None else f"{within} that would go with it"
+        clauses.append(f"{_and([reason.what for reason in group])} {verb} to {target}")
+    return "; ".join(clauses + too_deep)
+
+
+@dataclass
+class _Node:
+    """Rows of one table that the plan deletes: the selected rows, or rows that
+    go with them. ``rows`` selects, for each, the key of the selected row it
+    goes with (``_root0``…) and every column of the table (``_c0``…)."""
+
+    table: Table
+    rows: Subquery
+    depth: int
+    names: Names | None  # None: the selected rows themselves
+    deleting: Executable
+    before: list[Executable] = field(default_factory=list)
+
+    def column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return self.rows.c[_label_of(self.table, column)]
+
+
+def _label_of(table: Table, column: ColumnElement[Any]) -> str:
+    return next(f"_c{i}" for i, each in enumerate(table.c) if each is column)
+
+
+def _labelled(table: Table) -> list[ColumnElement[Any]]:
+    # Positional labels: a self-referencing table joined to its own rows would
+    # otherwise have two columns of each name.
+    return [column.label(f"_c{index}") for index, column in enumerate(table.c)]
+
+
+class Planner:
+    """Plans deleting rows of ``model``. ``names`` are the admin's names for the
+    tables it has views of; other tables are named after their class or table."""
+
+    def __init__(self, model: type, names: Mapping[Table, Names]) -> None:
+        self.model = model
+        mapper: Mapper[Any] = sa_inspect(model)
+        assert isinstance(mapper.local_table, Table)
+        self.table = mapper.local_table
+        self.schema = Schema.of(mapper.local_table, mapper)
+        self._names = names
+        self.key_columns: list[ColumnElement[Any]] = list(mapper.primary_key)
+        self._roots = [f"_root{index}" for index in range(len(self.key_columns))]
+
+    def names(self, table: Table) -> Names:
+        if table in self._names:
+            return self._names[table]
+        model = self.schema.classes.get(table)
+        name = prettify_class_name(model.__name__) if model else humanize(table.name)
+        return Names(lower_words(name), lower_words(pluralize(name)))
+
+    def plan(self, session: Session, keys: Sequence[Key]) -> Plan:
+        """What deleting the rows of ``keys`` implies; changes nothing.
+
+        Queries are bounded by the schema: per table reached, one COUNT per
+        foreign key that points at it, and one for the labels shown.
+        """
+        found: Sequence[Any] = session.scalars(
+            select(self.model).where(_matching(self.key_columns, keys))
+        ).all()
+        by_key = {row_key(row): row for row in found}
+        plan = Plan(
+            self.names(self.table),
+            list(keys),
+            rows=[by_key[key] for key in keys if key in by_key],
+            missing=[key for key in keys if key not in by_key],
+        )
+        if plan.blocked:
+            return plan
+        selected = _matching(self.key_columns, keys)
+        roots = [c.label(r) for c, r in zip(self.key_columns, self._roots, strict=True)]
+        nodes = [
+            _Node(
+                self.table,
+                select(*roots, *_labelled(self.table)).where(selected).subquery(),
+                0,
+                None,
+                delete(self.table).where(selected),
+            )
+        ]
+        groups: dict[tuple[Kind, Table], Group] = {}
+        for node in nodes:  # grows while rows that go along turn up
+            for constraint, kind in self.schema.referencing.get(node.table, ()):
+                rows = self._rows(node, constraint)
+                if kind is Kind.UNLINK or kind is Kind.LINKS:
+                    self._detach(session, node, constraint, kind, rows, groups)
+                    continue
+                counts = self._counts(session, rows, constraint, kind, keys)
+                if not counts:
+                    continue
+                if kind is Kind.BLOCK or node.depth >= MAX_DEPTH:
+                    self._refuse(plan, node, constraint, kind, counts)
+                    continue
+                names = self.names(constraint.table)
+                group = groups.setdefault((kind, constraint.table), Group(kind, names))
+                group.count += sum(counts.values())
+                group.labels += self._labels(session, constraint.table, rows, group)
+                nodes.append(
+                    _Node(
+                        constraint.table,
+                        rows,
+                        node.depth + 1,
+                        names,
+                        delete(constraint.table).where(
+                            self._matching(node, constraint)
+                        ),
+                    )
+                )
+        plan.groups = sorted(groups.values(), key=lambda g: list(Kind).index(g.kind))
+        # Deepest first: each node's rows are found through its parent's rows,
+        # and what refers to them (links, unlinked rows) goes before they do.
+        for node in reversed(nodes):
+            plan.statements += [*node.before, node.deleting]
+        return plan
+
+    def _rows(self, node: _Node, constraint: ForeignKeyConstraint) -> Subquery:
+        """The rows of ``constraint``'s table that refer to ``node``'s rows."""
+        on = and_(
+            *(key.parent == node.column(key.column) for key in constraint.elements)
+        )
+        return (
+            select(*(node.rows.c[r] for r in self._roots), *_labelled(constraint.table))
+            .select_from(constraint.table.join(node.rows, on))
+            .subquery()
+        )
+
+    def _matching(self, node: _Node, constraint: ForeignKeyConstraint) -> Any:
+        """A WHERE for the rows of ``constraint``'s table that refer to ``node``."""
+        columns = [key.parent for key in constraint.elements]
+        return _in(
+            columns, select(*(node.column(k.column) for k in constraint.elements))
+        )
+
+    def _counts(
+        self,
+        session: Session,
+        rows: Subquery,
+        constraint: ForeignKeyConstraint,
+        kind: Kind,
+        keys: Sequence[Key],
+    ) -> dict[Key, int]:
+        """How many of ``rows`` go with (or refer to) each selected row."""
+        roots = [rows.c[r] for r in self._roots]
+        counting = select(*roots, func.count()).group_by(*roots)
+        if kind is Kind.BLOCK and constraint.table is self.table:
+            # Selected rows that refer to each other go together (in one
+            # statement, which the database checks as a whole).
+            own = [rows.c[_label_of(self.table, c)] for c in self.key_columns]
+            counting = counting.where(not_(_matching(own, keys)))
+        return {tuple(row[:-1]): int(row[-1]) for row in session.execute(counting)}
+
+    def _refuse(
+        self,
+        plan: Plan,
+        node: _Node,
+        constraint: ForeignKeyConstraint,
+        kind: Kind,
+        counts: Mapping[Key, int],
+    ) -> None:
+        for key, count in counts.items():
+            if kind is Kind.BLOCK:
+                reason = Reason(
+                    self._referring(constraint, count),
+                    count,
+                    within=node.names.plural if node.names else None,
+                )
+            else:
+                reason = Reason(
+                    self.names(constraint.table).plural, count, too_deep=True
+                )
+            plan.reasons.setdefault(key, []).append(reason)
+
+    def _referring(self, constraint: ForeignKeyConstraint, count: int) -> str:
+        """``3 orders``, or ``3 orders (as requester)`` when rows of that table
+        refer to the same table in more than one way."""
+        table = constraint.table
+        text = self.names(table).count(count)
+        target = referred_table(constraint)
+        ways = [c for c in table.foreign_key_constraints if referred_table(c) is target]
+        if len(ways) > 1:
+            text += f" (as {humanize(constraint.columns[0].name).lower()})"
+        return text
+
+    def _detach(
+        self,
+        session: Session,
+        node: _Node,
+        constraint: ForeignKeyConstraint,
+        kind: Kind,
+        rows: Subquery,
+        groups: dict[tuple[Kind, Table], Group],
+    ) -> None:
+        """Plan unlinking (SET NULL) rows, or removing link rows, that refer to
+        ``node``'s rows."""
+        count = session.scalar(select(func.count()).select_from(rows)) or 0
+        if not count:
+            return
+        table = constraint.table
+        group = groups.setdefault((kind, table), Group(kind, self.names(table)))
+        group.count += count
+        matching = self._matching(node, constraint)
+        if kind is Kind.UNLINK:
+            group.labels += self._labels(session, table, rows, group)
+            emptied = {key.parent: None for key in constraint.elements}
+            node.before.append(update(table).where(matching).values(emptied))
+        else:
+            node.before.append(delete(table).where(matching))
+
+    def _labels(
+        self, session: Session, table: Table, rows: Subquery, group: Group
+    ) -> list[str]:
+        """Labels of the first of ``rows`` that ``group`` still has room for."""
+        model = self.schema.classes.get(table)
+        room = LABELS_SHOWN - len(group.labels)
+        if model is None or room <= 0:
+            return []
+        key: list[ColumnElement[Any]] = list(sa_inspect(model).primary_key)
+        chosen = select(*(rows.c[_label_of(table, c)] for c in key))
+        found: Sequence[Any] = session.scalars(
+            select(model).where(_in(key, chosen)).order_by(*key).limit(room)
+        ).all()
+        return [row_label(row) for row in found]

@@ -1,0 +1,44 @@
+"""Enum columns as the admin reads them.
+
+A stored value the code does not know (a status a newer release added, or one
+an older release retired) makes SQLAlchemy fail the whole query. For the enum
+classes of registered models the admin reads it as its raw text instead, so
+the row still lists, opens, and can be fixed.
+"""
+
+import enum
+from typing import Any
+
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import SQLModel
+
+from admin_app.inspection import columns_of
+
+# Enum classes read leniently. Dialects copy column types (PostgreSQL's ENUM is
+# an adapted copy), so the choice is made by enum class, not by type instance.
+_TOLERATED: set[type[enum.Enum]] = set()
+_strict_read = SAEnum._object_value_for_elem
+
+
+def _read(self: SAEnum, elem: Any) -> Any:
+    try:
+        return _strict_read(self, elem)
+    except LookupError:
+        if self.enum_class in _TOLERATED:
+            return elem
+        raise
+
+
+def tolerate_unknown_values(model: type[SQLModel]) -> None:
+    """Let ``model``'s enum columns read unknown stored values as text."""
+    for fact in columns_of(model):
+        if fact.enum_class is not None:
+            _TOLERATED.add(fact.enum_class)
+    if _TOLERATED and SAEnum._object_value_for_elem is not _read:
+        SAEnum._object_value_for_elem = _read  # type: ignore[method-assign]
+
+
+def unknown_choice(choices: list[tuple[Any, Any]], value: Any) -> bool:
+    """True when ``value`` is set but is none of a select's choices."""
+    known = {str(choice) for choice, _ in choices}
+    return value not in (None, "") and str(getattr(value, "name", value)) not in known

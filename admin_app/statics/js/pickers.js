@@ -1,0 +1,37 @@
+// Relationship pickers that page. sqladmin's main.js starts every
+// data-role="select2-ajax" field asking for one page and ignoring the answer's
+// pagination; restart each one asking for `page`, so select2 loads the next
+// page when the user scrolls to the end of the results. The <option>s already
+// selected stay in the <select>, so the current selection survives the restart.
+(function ($) {
+  "use strict";
+
+  $(':input[data-role="select2-ajax"]').each(function () {
+    var $select = $(this);
+    var name = $select.attr("name");
+    var isMultiple = !!$select.prop("multiple");
+
+    if ($select.hasClass("select2-hidden-accessible")) {
+      $select.select2("destroy");
+    }
+    $select.select2({
+      minimumInputLength: 1,
+      placeholder: $select.attr("placeholder") || "Search",
+      allowClear: !!$select.data("allowBlank") && !isMultiple,
+      ajax: {
+        url: $select.data("url"),
+        dataType: "json",
+        delay: 250, // one request per pause in typing, not one per key
+        data: function (params) {
+          return { name: name, term: params.term, page: params.page || 1 };
+        },
+        processResults: function (data) {
+          return {
+            results: data.results || [],
+            pagination: { more: !!(data.pagination && data.pagination.more) },
+          };
+        },
+      },
+    });
+  });
+})(jQuery);
