@@ -16,23 +16,17 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from sqladmin.helpers import object_identifier_values
-from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, String
+from sqlalchemy import Integer, Numeric
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 from wtforms import Form
 
+from admin_app.capacity import integer_range, max_length, storable_text
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan, PlannedField
 from admin_app.inspection import ColumnFacts, columns_of, mapper_of
 
 REQUIRED = "This field is required."
-
-# What a column of each integer type holds on every supported database.
-_INTEGER_BITS: tuple[tuple[type, int], ...] = (
-    (SmallInteger, 16),
-    (BigInteger, 64),
-    (Integer, 32),
-)
 
 
 class _Unset:
@@ -262,16 +256,15 @@ def storage_errors(plan: FormPlan, values: Mapping[str, Any]) -> FormErrors:
 def _storage_problem(fact: ColumnFacts, value: Any) -> str | None:
     sql_type = fact.sql_type
     if isinstance(value, str):
-        if "\x00" in value:
+        if not storable_text(value):
             return "Text may not contain NUL characters."
-        length = getattr(sql_type, "length", None)
-        if isinstance(sql_type, String) and length and len(value) > length:
+        length = max_length(sql_type)
+        if length and len(value) > length:
             return f"Ensure this value has at most {length} characters."
     elif isinstance(value, bool):
         return None
     elif isinstance(value, int) and isinstance(sql_type, Integer):
-        bits = next(b for kind, b in _INTEGER_BITS if isinstance(sql_type, kind))
-        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+        low, high = integer_range(sql_type)
         if not low <= value <= high:
             return f"Ensure this value is between {low} and {high}."
     elif isinstance(value, float) and not math.isfinite(value):
