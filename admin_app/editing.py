@@ -77,9 +77,12 @@ async def create_page(site: "AdminSite", request: Request) -> Response:
 
 @login_required
 async def edit_page(site: "AdminSite", request: Request) -> Response:
-    await site._edit(request)
     view = site._find_model_view(request.path_params["identity"])
     assert isinstance(view, AutoModelView)
+    # sqladmin's own check (site._edit) loads the row, relations and all, only
+    # to pass it to check_can_edit: the row loaded below serves both.
+    if not view.can_edit or not view.is_accessible(request):
+        raise HTTPException(status_code=403)
     identifier = request.path_params["pk"]
     try:
         key_clauses(view.model, identifier)

@@ -9,10 +9,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -127,6 +128,32 @@ def client(app: Starlette, admin_user: str) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
         yield client
+
+
+class StatementLog(list[str]):
+    """The SQL of each statement run, in order; their parameters in ``params``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.params: list[Any] = []
+
+    def clear(self) -> None:
+        super().clear()
+        self.params.clear()
+
+
+@pytest.fixture
+def statements() -> Iterator[StatementLog]:
+    """Every SQL statement any engine runs during the test (the app has its own)."""
+    log = StatementLog()
+
+    def record(conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        log.append(sql)
+        log.params.append(params)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield log
+    event.remove(Engine, "before_cursor_execute", record)
 
 
 def login(

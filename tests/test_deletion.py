@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, text
+from sqlalchemy import Engine, func, text
 from sqlmodel import Session, SQLModel, select
 from starlette.testclient import TestClient
 
@@ -86,23 +86,15 @@ def test_a_row_others_refer_to_is_refused_and_its_children_keep_their_key(
 
 
 def test_planning_runs_as_many_statements_for_many_referring_rows_as_for_one(
-    client: TestClient, engine: Engine
+    client: TestClient, engine: Engine, statements: list[str]
 ) -> None:
     def statements_planning(team_id: int) -> tuple[int, int]:
         """(COUNT statements, all statements) run to plan deleting a team."""
-        seen: list[str] = []
-
-        def record(*args: Any) -> None:
-            seen.append(args[2])
-
-        event.listen(Engine, "before_cursor_execute", record)
-        try:
-            summary = client.get(f"/admin/team/delete?pks={team_id}", headers=JSON)
-        finally:
-            event.remove(Engine, "before_cursor_execute", record)
+        statements.clear()
+        summary = client.get(f"/admin/team/delete?pks={team_id}", headers=JSON)
         assert summary.json()["blocked"] is True
-        counts = sum(1 for statement in seen if "count(" in statement.lower())
-        return counts, len(seen)
+        counts = sum(1 for statement in statements if "count(" in statement.lower())
+        return counts, len(statements)
 
     few = Team(name="Few")
     add(engine, few)

@@ -378,3 +378,24 @@ def test_async_engines_validate_and_save_the_same_way(
         response = edit(client, f"/admin/gadget/edit/{gadget.id}", count="5")
         assert response.status_code == 302
         assert one(engine, Gadget).count == 5
+
+
+def test_the_edit_page_reads_the_row_once_and_each_picked_label_once(
+    forms: TestClient, engine: Engine, statements: list[str]
+) -> None:
+    with Session(engine) as session:
+        shelf = Shelf(label="Top")
+        session.add(shelf)
+        session.flush()
+        box = Box(label="a", shelf_id=shelf.id)
+        session.add(box)
+        session.commit()
+        box_id = box.id
+    statements.clear()
+    page = forms.get(f"/admin/box/edit/{box_id}")
+    assert page.status_code == 200 and "Top" in page.text
+    reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    from_box = [sql for sql in reads if "FROM box" in sql]
+    from_shelf = [sql for sql in reads if "FROM shelf" in sql]
+    # The login check, the box, and its shelf's label: nothing twice.
+    assert (len(reads), len(from_box), len(from_shelf)) == (3, 1, 1), reads

@@ -3,12 +3,10 @@ to the child's list filtered to the parent, many-to-many ones show a few labels.
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-import pytest
-from sqlalchemy import Engine, ForeignKeyConstraint, event
+from sqlalchemy import Engine, ForeignKeyConstraint
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Relationship, Session, SQLModel, create_engine, select
@@ -110,19 +108,6 @@ def test_a_parent_without_children_shows_zero(
     assert count_in(related_row(page, "memberships")) == 0
     assert count_in(related_row(page, "tags")) == 0
     assert 'data-role="related-item"' not in page
-
-
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine runs while the test does."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", record)
 
 
 def test_the_detail_page_runs_as_many_statements_for_50_children_as_for_1(
