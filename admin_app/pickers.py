@@ -7,22 +7,16 @@ How a lookup (``GET /{identity}/ajax/lookup?name=&term=&page=``) searches:
 * **Prefix, never substring.** A row matches when one of its search columns (the
   target's row-label column and its indexed or unique string columns) *starts
   with* the term. The term's ``%``, ``_`` and ``\\`` are escaped (``ESCAPE '\\'``)
-  so they match literally, and the pattern is a single bound parameter
-  ``'term%'``: the only form a database can serve from an index. (sqladmin's own
-  loader runs ``CAST(col AS VARCHAR) ILIKE '%term%'``, which reads every row.)
-* **Case-insensitive, in each database's own index-servable form.** SQLite's
-  ``LIKE`` already ignores ASCII case, so SQLite gets a plain ``col LIKE 'term%'``
-  (its LIKE optimisation serves it from an index declared ``COLLATE NOCASE``).
-  PostgreSQL gets ``col ILIKE 'term%'``, which a ``pg_trgm`` GIN index
-  (``gin_trgm_ops``) serves. Rejected: ``lower(col) LIKE lower(term) || '%'``
-  (SQLAlchemy's portable ``ilike`` on SQLite), which no index serves without an
-  expression index, and whose computed pattern also defeats SQLite's LIKE
-  optimisation; and a case-sensitive ``LIKE``, which on PostgreSQL uses a plain
-  btree only under the C collation or ``text_pattern_ops``, so it would rarely
-  buy an index there and would make users type capitals everywhere. Without a
-  suitable index, PostgreSQL can still walk the label column's btree in order
-  and stop after one page of matches. SQLite ignores the case of ASCII letters
-  only.
+  so they match literally. (sqladmin's own loader runs
+  ``CAST(col AS VARCHAR) ILIKE '%term%'``, which reads every row.)
+* **From an index, case-insensitively enough.** Each search column is matched
+  as typed, lower-case, capitalised, title-case and upper-case, each spelling as
+  ``col >= lo AND col < hi AND col LIKE 'spelling%'``: a range scan that a plain
+  btree index serves on SQLite and on PostgreSQL under any collation (a bare
+  ``LIKE 'term%'`` uses one only under the C collation or ``text_pattern_ops``,
+  ``ILIKE`` and ``lower(col)`` never without a special index). So "ada" finds
+  "Ada Lovelace" and "ada@example.com", not "aDa"; mixed-case data is found by
+  typing it as it is written.
 * **Exact shortcuts**, by ``=``, which any btree serves: a term that looks like an
   e-mail address matches the target's e-mail columns (as typed, or lower-cased),
   an all-digit term matches an integer primary key, a UUID matches a UUID key.
@@ -49,26 +43,23 @@ from sqladmin.authorization import Action
 from sqladmin.helpers import get_object_identifier, object_identifier_values
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Integer,
     Select,
     SmallInteger,
     String,
     Uuid,
-    bindparam,
+    and_,
     case,
     false,
+    func,
     or_,
     select,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import NoReferencedTableError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import RelationshipProperty
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 from starlette import status
@@ -102,31 +93,46 @@ def escape_like(term: str) -> str:
     return term
 
 
-class PrefixMatch(FunctionElement[bool]):
-    """``column`` starts with ``term``, ignoring case: compiled per database to
-    the form its indexes can serve (see the module docstring)."""
+def prefix_match(column: Any, term: str) -> ColumnElement[bool]:
+    """``column`` starts with ``term`` (as typed, lower-case, capitalised or
+    upper-case), as btree range scans any index on ``column`` serves.
 
-    type = Boolean()
-    name = "prefix_match"
-    inherit_cache = True
-    # Already a boolean expression: without this, SQLite would append ``= 1``.
-    _is_implicitly_boolean = True
-
-    def __init__(self, column: Any, term: str) -> None:
-        pattern = bindparam(None, escape_like(term) + "%", type_=String())
-        super().__init__(column, pattern)
+    Each spelling is ``column >= lo AND column < hi AND column LIKE 'spelling%'``:
+    the range lets the database read the index from ``lo`` to ``hi`` whatever
+    its collation; the ``LIKE`` keeps exactly the rows that start with it.
+    """
+    branches = [_spelling_match(column, spelling) for spelling in _spellings(term)]
+    return or_(*branches)
 
 
-@compiles(PrefixMatch)
-def _prefix_like(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = element.clauses
-    return compiler.process(column.like(pattern, escape=LIKE_ESCAPE), **kw)
+def _spellings(term: str) -> list[str]:
+    return list(
+        dict.fromkeys(
+            [term, term.lower(), term.capitalize(), term.title(), term.upper()]
+        )
+    )
 
 
-@compiles(PrefixMatch, "postgresql")
-def _prefix_ilike(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = element.clauses
-    return compiler.process(column.ilike(pattern, escape=LIKE_ESCAPE), **kw)
+def _spelling_match(column: Any, spelling: str) -> ColumnElement[bool]:
+    like = column.like(escape_like(spelling) + "%", escape=LIKE_ESCAPE)
+    bounds = _range(spelling)
+    if bounds is None:
+        return like  # type: ignore[no-any-return]
+    low, high = bounds
+    return and_(column >= low, column < high, like)
+
+
+def _range(spelling: str) -> tuple[str, str] | None:
+    """Bounds holding every string that starts with ``spelling``, in binary
+    order and in linguistic collations (which skip punctuation at first): from
+    the spelling up to its stem (to the last letter or digit) with that last
+    character counted up. ``None`` when there is no letter or digit."""
+    stem = spelling
+    while stem and not stem[-1].isalnum():
+        stem = stem[:-1]
+    if not stem or ord(stem[-1]) >= 0x10FFFF:
+        return None
+    return stem, stem[:-1] + chr(ord(stem[-1]) + 1)
 
 
 def _base_type(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
@@ -241,7 +247,9 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         """The rows matching ``term`` that the user may see, in picker order."""
         exact = exact_matches(self.model, term)
         clauses: list[Any] = [
-            PrefixMatch(field, term) for field in self._cached_fields if _is_text(field)
+            prefix_match(field, term)
+            for field in self._cached_fields
+            if _is_text(field)
         ]
         clauses += exact
         stmt: Select[Any] = select(self.model)
@@ -252,7 +260,12 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         # Ranking exact matches first rules out reading rows in index order, so
         # only terms that can match exactly pay for it.
         first = [case((or_(*exact), 0), else_=1)] if exact else []
-        return stmt.order_by(*first, *self._ordering())
+        # Sorting by an expression, not the bare column, stops a planner from
+        # walking the label's index in order and filtering as it goes (SQLite
+        # does, and a late or absent prefix then reads the whole index): the
+        # ranges above find the few matches, which are then sorted.
+        order = [func.coalesce(o, "") if _is_text(o) else o for o in self._ordering()]
+        return stmt.order_by(*first, *order)
 
     def _ordering(self) -> list[Any]:
         """The configured order, then the primary key: deterministic pages."""
