@@ -160,13 +160,20 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
 
     @staticmethod
     def infer_column_details_list(model: type[SQLModel]) -> list[str]:
-        """Visible columns and to-one relations; sqladmin would load collections
-        whole, so they are counted instead (see ``details_context``)."""
-        return [fact.name for fact in _visible(model)] + [
-            relation.key
-            for relation in relations_of(model)
-            if not is_collection(relation)
-        ]
+        """Visible columns, a many-to-one relation (its row's label, linked) in
+        place of its key column, and other to-one relations; sqladmin would load
+        collections whole, so they are counted instead (see ``details_context``)."""
+        by_column = _relations_by_local_column(model)
+        shown: list[str] = []
+        for fact in _visible(model):
+            relation = by_column.get(fact.name)
+            name = relation.key if relation is not None else fact.name
+            if name not in shown:
+                shown.append(name)
+        for relation in relations_of(model):
+            if not is_collection(relation) and relation.key not in shown:
+                shown.append(relation.key)
+        return shown
 
     @staticmethod
     def infer_column_export_list(model: type[SQLModel]) -> list[str]:

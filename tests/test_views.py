@@ -32,6 +32,9 @@ def test_details_show_every_visible_column_and_every_to_one_relation() -> None:
     # Collections are counted beside the columns (admin_app.related): sqladmin
     # would load every row of those it is given.
     assert "projects" not in details and "orders" not in details
+    # The team's label, linked, stands where its key column would: once.
+    assert details.index("team") == details.index("is_active") + 1
+    assert "team_id" not in details
 
 
 def test_forms_pick_to_one_and_many_to_many_relations_but_never_children() -> None:
