@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install browser clean
+.PHONY: run test lint install browser clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ browser:
 	    echo "note: no $(CHROMIUM) and no root to install it: browser tests will skip (CI=true fails them)"; \
 	  fi; \
 	fi
+
+## Forms and pickers at scale 1, ours vs plain sqladmin (benchmarks/README.md);
+## results in benchmarks/results/. Needs PostgreSQL at 127.0.0.1:5432; ~10 minutes.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.forms_bench --db sqlite --scale 1 --runs 5
+	$(BIN)/python -m benchmarks.forms_bench --db postgresql --scale 1 --runs 5
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks of admin_app against plain sqladmin (see README.md here)."""

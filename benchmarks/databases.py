@@ -1,0 +1,80 @@
+"""The benchmark database: dropped, recreated, filled and given an admin user.
+
+PostgreSQL: the database :data:`PG_DATABASE` on the server at
+``BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``,
+the same server the tests use). SQLite: ``benchmarks/data/bench.db`` (git-ignored).
+"""
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import psycopg
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel
+
+from admin_app.auth.users import create_user
+from admin_app.tables import ADMIN_TABLES
+from benchmarks.generate import Counts, load
+from benchmarks.shop import SHOP_TABLES
+
+DbKind = Literal["sqlite", "postgresql"]
+
+PG_DATABASE = "admin_app_bench"
+POSTGRES_SERVER = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+# How the benchmark tells an admin process which database to serve.
+URL_ENV = "BENCH_DATABASE_URL"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# One login for both admins (ours keeps it hashed; plain sqladmin compares it).
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret"
+BENCH_SECRET = "bench-secret-key-" + "x" * 40
+
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    kind: DbKind
+    url: str
+    counts: Counts
+    load_seconds: float
+
+
+def _recreate_postgres() -> str:
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    info = psycopg.conninfo.conninfo_to_dict(POSTGRES_SERVER)
+    host, port = info.get("host", "127.0.0.1"), info.get("port", "5432")
+    user = info.get("user", "postgres")
+    password = f":{info['password']}" if info.get("password") else ""
+    return f"postgresql+psycopg://{user}{password}@{host}:{port}/{PG_DATABASE}"
+
+
+def _recreate_sqlite() -> str:
+    DATA_DIR.mkdir(exist_ok=True)
+    path = DATA_DIR / "bench.db"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def fresh_database(kind: DbKind, scale: float) -> BenchDatabase:
+    """An empty database of ``kind`` with the shop at ``scale`` and the admin
+    user :data:`BENCH_USER`; timed from the schema to the last ``ANALYZE``."""
+    url = _recreate_postgres() if kind == "postgresql" else _recreate_sqlite()
+    engine = create_engine(url)
+    try:
+        started = time.perf_counter()
+        tables = [model.__table__ for model in (*ADMIN_TABLES, *SHOP_TABLES)]  # type: ignore[attr-defined]
+        SQLModel.metadata.create_all(engine, tables=tables)
+        counts = load(engine, scale)
+        elapsed = time.perf_counter() - started
+        with Session(engine) as session:
+            create_user(session, BENCH_USER, BENCH_PASSWORD)
+    finally:
+        engine.dispose()
+    return BenchDatabase(kind, url, counts, elapsed)
