@@ -10,6 +10,7 @@ from sqlalchemy import Engine, inspect, text
 from admin_app import migrate
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
+from admin_app.tables import ADMIN_TABLES
 from tests.conftest import make_settings
 
 DEMO_TABLES = {
@@ -20,6 +21,7 @@ DEMO_TABLES = {
     "purchase_order",
     "order_item",
 }
+ADMIN_TABLE_NAMES = {str(table.__tablename__) for table in ADMIN_TABLES}
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def tables(settings: Settings) -> set[str]:
 
 def test_upgrade_check_downgrade_upgrade_round_trip(demo_settings: Settings) -> None:
     migrate.upgrade(demo_settings)
-    assert tables(demo_settings) == DEMO_TABLES | {"admin_app_user"}
+    assert tables(demo_settings) == DEMO_TABLES | ADMIN_TABLE_NAMES
     migrate.check(demo_settings)  # raises on drift
 
     migrate.downgrade(demo_settings, "base")
@@ -56,7 +58,7 @@ def test_admin_only_adds_just_admin_tables_beside_an_apps_own(
     engine.dispose()
 
     migrate.upgrade(demo_settings, admin_only=True)
-    assert tables(demo_settings) == {"legacy_thing", "admin_app_user"}
+    assert tables(demo_settings) == {"legacy_thing"} | ADMIN_TABLE_NAMES
     migrate.upgrade(demo_settings, admin_only=True)  # idempotent
 
 

@@ -4,6 +4,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -17,6 +18,12 @@ class Role(enum.StrEnum):
     viewer = "viewer"
     editor = "editor"
     admin = "admin"
+
+
+def role_column() -> SAEnum:
+    # Stored as text, not a native PostgreSQL enum type that could clash with
+    # an application's own type of the same name.
+    return SAEnum(Role, name="admin_app_role", native_enum=False, length=16)
 
 
 class AdminUser(SQLModel, table=True):
@@ -34,12 +41,7 @@ class AdminUser(SQLModel, table=True):
         },
     )
     is_active: bool = Field(default=True)
-    # Stored as text, not a native PostgreSQL enum type that could clash with an
-    # application's own type of the same name.
-    role: Role = Field(
-        default=Role.viewer,
-        sa_type=SAEnum(Role, name="admin_app_role", native_enum=False, length=16),
-    )
+    role: Role = Field(default=Role.viewer, sa_type=role_column())
     created_at: datetime = Field(default_factory=utc_now)
     last_login: datetime | None = Field(
         default=None, sa_column_kwargs={"info": {"admin": {"read_only": True}}}
@@ -47,3 +49,47 @@ class AdminUser(SQLModel, table=True):
 
     def __str__(self) -> str:
         return self.username
+
+
+class AdminSession(SQLModel, table=True):
+    """A login: the cookie names it, so logging out (or an admin) can end it."""
+
+    __tablename__ = "admin_app_session"
+
+    # The SHA-256 of the token the cookie carries: a leaked table opens nothing.
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(
+        foreign_key="admin_app_user.id", index=True, ondelete="CASCADE"
+    )
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per normalised username and per client address,
+    in the database so every worker process sees the same counts."""
+
+    __tablename__ = "admin_app_throttle"
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utc_now)
+    locked_until: datetime | None = None
+
+
+class Grant(SQLModel, table=True):
+    """What a role may do with one model's rows; roles without a grant for a
+    model get their defaults (see admin_app.permissions)."""
+
+    __tablename__ = "admin_app_grant"
+    __table_args__ = (UniqueConstraint("role", "model", name="uq_admin_app_grant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    role: Role = Field(sa_type=role_column())
+    # The view's identity, as in the admin's URLs ("order-item").
+    model: str = Field(max_length=100)
+    can_view: bool = True
+    can_add: bool = False
+    can_change: bool = False
+    can_delete: bool = False
+    can_export: bool = False
