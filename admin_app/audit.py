@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 
@@ -38,3 +39,63 @@ class AuditEntry(SQLModel, table=True):
     def __str__(self) -> str:
         target = f" {self.model} {self.pk}" if self.model else ""
         return f"{self.action}{target} by {self.username or 'nobody'}"
+
+
+REDACTED = "(hidden)"
+
+
+def changed_values(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    sensitive: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, dict[str, Any]]:
+    """``{field: {"before": …, "after": …}}`` for each field whose value differs
+    (all fields of a created or deleted row); sensitive ones say only that they
+    changed. Values are made JSON-safe as text where JSON has no type for them."""
+    before, after = before or {}, after or {}
+    changes: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys([*before, *after]):
+        old, new = before.get(name), after.get(name)
+        if name in before and name in after and old == new:
+            continue
+        if name in sensitive:
+            old = REDACTED if name in before else None
+            new = REDACTED if name in after else None
+        changes[name] = {"before": _plain(old), "after": _plain(new)}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict | list):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value") and hasattr(value, "name"):  # an enum member
+        return value.value
+    return str(value)
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    user: Any = None,
+    model: str | None = None,
+    pk: str | None = None,
+    changes: dict[str, Any] | None = None,
+    remote_addr: str | None = None,
+) -> AuditEntry:
+    """Add an entry to ``session``: it commits, or rolls back, with the change."""
+    entry = AuditEntry(
+        action=action,
+        user_id=getattr(user, "id", None),
+        username=str(getattr(user, "username", "") or ""),
+        model=model,
+        pk=pk,
+        changes=changes,
+        remote_addr=remote_addr,
+    )
+    session.add(entry)
+    return entry
