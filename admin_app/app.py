@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app import admin_views, audit_views
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
@@ -50,11 +51,7 @@ def mount_admin(
     base_url = "/" + (path or settings.base_url).strip("/")
     secret_key = settings.resolved_secret_key()
     backend = AdminAuthBackend(
-        secret_key,
-        session_maker,
-        cookie_path=base_url,
-        max_age=settings.session_max_age,
-        https_only=settings.is_production,
+        secret_key, session_maker, cookie_path=base_url, settings=settings
     )
     site = AdminSite(
         app,
@@ -66,8 +63,18 @@ def mount_admin(
         secret_key=secret_key,
         display_timezone=ZoneInfo(settings.timezone),
         password_hasher=configured_hasher(settings),
+        max_body_bytes=settings.max_body_bytes,
+        max_form_fields=settings.max_form_fields,
+        csrf_trusted_origins=settings.csrf_trusted_origins,
+        export_get_max_rows=settings.export_get_max_rows,
     )
-    own_views = [*declared_views(modules), *views]
+    # admin_app's pages for its own users and grants; the application's win.
+    own_views = [
+        *admin_views.views(),
+        *audit_views.views(),
+        *declared_views(modules),
+        *views,
+    ]
     for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):
         site.add_view(view)
     return site

@@ -237,6 +237,19 @@ class Reason:
     too_deep: bool = False
 
 
+@dataclass(frozen=True)
+class Affected:
+    """Rows of one table that a plan deletes or unlinks, for the audit trail
+    (read before the statements run): ``rows`` selects every column of
+    ``table``, labelled by column key."""
+
+    table: Table
+    model: type | None  # the table's class, when it has one
+    kind: Kind | None  # None: the selected rows themselves
+    rows: Select[Any]
+    emptied: tuple[str, ...] = ()  # for Kind.UNLINK: the keys set to NULL
+
+
 @dataclass
 class Plan:
     """What deleting the selected rows does, and the statements that do it."""
@@ -248,6 +261,7 @@ class Plan:
     groups: list[Group] = field(default_factory=list)
     reasons: dict[Key, list[Reason]] = field(default_factory=dict)
     statements: list[Executable] = field(default_factory=list)
+    affected: list[Affected] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:
@@ -382,6 +396,16 @@ def _labelled(table: Table) -> list[ColumnElement[Any]]:
     return [column.label(f"_c{index}") for index, column in enumerate(table.c)]
 
 
+def _every_column(table: Table, rows: Subquery) -> Select[Any]:
+    """``rows`` (labelled by :func:`_labelled`) with their columns' own keys."""
+    return select(
+        *(
+            rows.c[f"_c{index}"].label(column.key)
+            for index, column in enumerate(table.c)
+        )
+    )
+
+
 class Planner:
     """Plans deleting rows of ``model``. ``names`` are the admin's names for the
     tables it has views of; other tables are named after their class or table."""
@@ -432,12 +456,27 @@ class Planner:
                 delete(self.table).where(selected),
             )
         ]
+        plan.affected.append(self._affected(nodes[0], None))
         groups: dict[tuple[Kind, Table], Group] = {}
         for node in nodes:  # grows while rows that go along turn up
             for constraint, kind in self.schema.referencing.get(node.table, ()):
                 rows = self._rows(node, constraint)
                 if kind is Kind.UNLINK or kind is Kind.LINKS:
-                    self._detach(session, node, constraint, kind, rows, groups)
+                    if self._detach(session, node, constraint, kind, rows, groups):
+                        emptied = (
+                            tuple(key.parent.key for key in constraint.elements)
+                            if kind is Kind.UNLINK
+                            else ()
+                        )
+                        plan.affected.append(
+                            Affected(
+                                constraint.table,
+                                self.schema.classes.get(constraint.table),
+                                kind,
+                                _every_column(constraint.table, rows),
+                                emptied,
+                            )
+                        )
                     continue
                 counts = self._counts(session, rows, constraint, kind, keys)
                 if not counts:
@@ -460,12 +499,18 @@ class Planner:
                         ),
                     )
                 )
+                plan.affected.append(self._affected(nodes[-1], kind))
         plan.groups = sorted(groups.values(), key=lambda g: list(Kind).index(g.kind))
         # Deepest first: each node's rows are found through its parent's rows,
         # and what refers to them (links, unlinked rows) goes before they do.
         for node in reversed(nodes):
             plan.statements += [*node.before, node.deleting]
         return plan
+
+    def _affected(self, node: _Node, kind: Kind | None) -> Affected:
+        table = node.table
+        model = self.schema.classes.get(table)
+        return Affected(table, model, kind, _every_column(table, node.rows))
 
     def _rows(self, node: _Node, constraint: ForeignKeyConstraint) -> Subquery:
         """The rows of ``constraint``'s table that refer to ``node``'s rows."""
@@ -543,12 +588,12 @@ class Planner:
         kind: Kind,
         rows: Subquery,
         groups: dict[tuple[Kind, Table], Group],
-    ) -> None:
+    ) -> bool:
         """Plan unlinking (SET NULL) rows, or removing link rows, that refer to
-        ``node``'s rows."""
+        ``node``'s rows; False when there are none."""
         count = session.scalar(select(func.count()).select_from(rows)) or 0
         if not count:
-            return
+            return False
         table = constraint.table
         group = groups.setdefault((kind, table), Group(kind, self.names(table)))
         group.count += count
@@ -559,6 +604,7 @@ class Planner:
             node.before.append(update(table).where(matching).values(emptied))
         else:
             node.before.append(delete(table).where(matching))
+        return True
 
     def _labels(
         self, session: Session, table: Table, rows: Subquery, group: Group

@@ -9,6 +9,7 @@ of them, planned by :mod:`admin_app.deletion`.
 """
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -33,6 +34,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from admin_app import audit
 from admin_app.db import run_in_session
 from admin_app.deletion import (
     Key,
@@ -96,7 +98,7 @@ async def delete_page(site: "AdminSite", request: Request) -> Response:
         _not_found_if_one_missing(plan)
         return await _confirmation(site, request, view, plan)
     try:
-        plan = await _delete(view, request, planner, keys)
+        plan = await _delete(site, view, request, planner, keys)
     except Refused as refused:
         return await _refusal(site, request, view, str(refused))
     Flash.success(request, plan.done)
@@ -144,7 +146,11 @@ def _not_found_if_one_missing(plan: Plan) -> None:
 
 
 async def _delete(
-    view: ModelView, request: Request, planner: Planner, keys: list[Key]
+    site: "AdminSite",
+    view: ModelView,
+    request: Request,
+    planner: Planner,
+    keys: list[Key],
 ) -> Plan:
     """Delete the rows of ``keys`` and what goes with them, or raise Refused."""
     plan = await run_in_session(view.session_maker, partial(planner.plan, keys=keys))
@@ -160,26 +166,58 @@ async def _delete(
             # sqladmin shows what a hook raised to stop a delete; so do we.
             logger.warning("on_model_delete stopped a delete", exc_info=True)
             raise Refused(f"Cannot delete {plan.title}: {exc}") from exc
+    # Our audit entries replace sqladmin's _emit_audit (after the commit, in
+    # a transaction of its own): written with the delete, or nothing is.
+    audit_entries = partial(
+        audit.record_deletion,
+        actor=audit.actor_of(request, site),
+        identities=view_identities(site),
+    )
     try:
         done = await run_in_session(
-            view.session_maker, partial(_carry_out, planner, keys)
+            view.session_maker, partial(_carry_out, planner, keys, audit_entries)
         )
     except SQLAlchemyError as exc:
         logger.warning("The database refused a planned delete", exc_info=True)
         raise Refused(_database_refusal(plan, exc)) from exc
     for row in plan.rows:
         await view.after_model_delete(row, request)
-        await view._emit_audit(request, "delete", get_object_identifier(row), None)
     return done
 
 
-def _carry_out(planner: Planner, keys: list[Key], session: Session) -> Plan:
+def view_identities(site: "AdminSite") -> dict[Table, str]:
+    """The identity (as in URLs) of the view of each table the admin shows."""
+    identities: dict[Table, str] = {}
+    for view in site.views:
+        if isinstance(view, ModelView):
+            mapper: Mapper[Any] = sa_inspect(view.model)
+            if isinstance(mapper.local_table, Table):
+                identities.setdefault(mapper.local_table, view.identity)
+    return identities
+
+
+def _carry_out(
+    planner: Planner,
+    keys: list[Key],
+    audit_entries: Callable[[Session, Plan], None],
+    session: Session,
+) -> Plan:
     """Plan again inside the deleting transaction (rows may have changed since
-    the first look), then run every statement and commit: all or nothing."""
+    the first look), record what goes in the audit trail, then run every
+    statement and commit: all or nothing."""
     try:
         plan = planner.plan(session, keys)
         if plan.blocked:
             raise Refused(plan.message)
+        try:
+            audit_entries(session, plan)
+            session.flush()
+        except Exception as exc:
+            logger.exception("The audit trail could not record a delete")
+            raise Refused(
+                f"Cannot delete {plan.title}: the audit trail could not record "
+                "it. Nothing was deleted."
+            ) from exc
         for statement in plan.statements:
             session.execute(statement)
         session.commit()

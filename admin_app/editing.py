@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from wtforms import Form
 
+from admin_app.audit import trail_for
 from admin_app.concurrency import FIELD_NAME, StaleEdit
 from admin_app.db import run_in_session
 from admin_app.enums import unknown_choice
@@ -195,6 +196,7 @@ async def _submission(
         await view.on_model_change(dict(values), row, current is None, request)
 
     submission.before_commit = before_commit
+    submission.trail = trail_for(request, view)
     return submission
 
 

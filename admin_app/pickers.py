@@ -27,7 +27,8 @@ How a lookup (``GET /{identity}/ajax/lookup?name=&term=&page=``) searches:
   page 1, and pages stop at :data:`MAX_PICKER_PAGE`.
 * **Only rows the user may see**: each lookup passes through the view's
   ``picker_query(request, target, stmt)`` hook, and is refused (403) to a user
-  who can neither create nor edit with the form.
+  who can neither create nor edit with the form, or who may not view the
+  target model (:func:`admin_app.permissions.may_view_model`).
 
 ``statics/js/pickers.js`` makes select2 ask for the next page as the user scrolls.
 """
@@ -75,6 +76,7 @@ from admin_app.inspection import (
     relations_of,
 )
 from admin_app.labels import label_attribute, row_label
+from admin_app.permissions import may_view_model
 
 PICKER_LIMIT = 20
 # 1,000 rows of scrolling: past that, typing another letter is the faster search.
@@ -400,8 +402,12 @@ async def lookup(site: Any, request: Request) -> Response:
     name = request.query_params.get("name")
     term = request.query_params.get("term")
     loader = find_loader(view, name) if name else None
-    if loader is None or not term:
+    # PostgreSQL refuses NUL in text (an error, not "no match"): refuse it here.
+    if loader is None or not term or "\x00" in term:
         raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST)
+    # A picker offers the target model's rows: only to who may view them.
+    if not may_view_model(site, request, loader.model):
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN)
     term = term.strip()
     page = parse_page(request.query_params.get("page"))
     rows: list[Any] = []

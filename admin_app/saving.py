@@ -9,7 +9,7 @@ The functions here take a sync ``Session`` and run through
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio.from_thread
 from sqladmin.helpers import object_identifier_values
@@ -19,6 +19,7 @@ from sqlalchemy.orm import RelationshipProperty, Session
 from sqlalchemy.util.concurrency import await_, in_greenlet
 from sqlmodel import SQLModel
 
+from admin_app.audit import Trail, identifier_of
 from admin_app.concurrency import Snapshots, version_column
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
@@ -26,6 +27,10 @@ from admin_app.inspection import columns_of, mapper_of
 from admin_app.integrity import explain_database_error, verbose_name
 
 logger = logging.getLogger("admin_app")
+
+AUDIT_FAILED = (
+    "Not saved: the audit trail could not record the change. Please try again."
+)
 
 Hook = Callable[[SQLModel], Coroutine[Any, Any, Any]]
 
@@ -43,6 +48,9 @@ class Submission:
     changes: dict[str, Any] = field(default_factory=dict)
     picked: dict[str, list[str]] = field(default_factory=dict)
     before_commit: Hook | None = None
+    # Where the save's audit entry goes (admin_app.audit), written in the
+    # save's own transaction; None writes none.
+    trail: Trail | None = None
 
 
 def call_async(hook: Hook, row: SQLModel) -> None:
@@ -62,7 +70,7 @@ def insert_row(session: Session, submission: Submission) -> SQLModel:
         if submission.before_commit is not None:
             call_async(submission.before_commit, row)
         session.add(row)
-    _commit(session, submission.plan, _values(row))
+    _commit(session, submission, row, None, _values(row))
     return row
 
 
@@ -86,6 +94,7 @@ def update_row(
     if row is None:
         raise RowNotFound(identifier)
     snapshots.check(token, row)
+    before = _audited_values(row, submission) if submission.trail else None
     with session.no_autoflush:
         for name, value in submission.changes.items():
             setattr(row, name, value)
@@ -95,7 +104,7 @@ def update_row(
         _set_collections(session, plan, row, submission.picked)
         if submission.before_commit is not None:
             call_async(submission.before_commit, row)
-    _commit(session, plan, _values(row))
+    _commit(session, submission, row, before, _values(row))
     return row
 
 
@@ -162,12 +171,52 @@ def _load_targets(
     return list(session.scalars(select(target).where(or_(*matches))).all())
 
 
-def _commit(session: Session, plan: FormPlan, values: Mapping[str, Any]) -> None:
-    """Commit, or roll back and explain what the database refused."""
+def _audited_values(row: SQLModel, submission: Submission) -> dict[str, Any]:
+    """The row's columns and its picked collections (as sorted identifiers),
+    as the audit trail compares them."""
+    values = _values(row)
+    for name in submission.picked:
+        values[name] = sorted(identifier_of(item) for item in getattr(row, name))
+    return values
+
+
+def _commit(
+    session: Session,
+    submission: Submission,
+    row: SQLModel,
+    before: dict[str, Any] | None,
+    values: Mapping[str, Any],
+) -> None:
+    """Write the row and its audit entry, then commit; or roll back and explain
+    what the database refused, or that the entry could not be written."""
+    plan = submission.plan
+    try:
+        session.flush()
+    except DBAPIError as exc:
+        _refused(session, plan, values, exc)
+    if submission.trail is not None:
+        try:
+            # Read back what the database stored (server defaults, types it
+            # normalises): the entry and later reverts compare those values.
+            session.expire(row, [fact.name for fact in columns_of(plan.model)])
+            after = _audited_values(row, submission)
+            action = "create" if before is None else "update"
+            submission.trail.record(session, action, row, before, after)
+            session.flush()
+        except Exception:
+            session.rollback()
+            logger.exception("The audit trail could not record a save")
+            raise FormErrors(row=[AUDIT_FAILED]) from None
     try:
         session.commit()
     except DBAPIError as exc:
-        session.rollback()
-        # The page says what to fix; the log keeps what the database said.
-        logger.info("%s not saved: %s", plan.model.__name__, exc.orig)
-        raise explain_database_error(exc, plan.model, values, session) from None
+        _refused(session, plan, values, exc)
+
+
+def _refused(
+    session: Session, plan: FormPlan, values: Mapping[str, Any], exc: DBAPIError
+) -> NoReturn:
+    session.rollback()
+    # The page says what to fix; the log keeps what the database said.
+    logger.info("%s not saved: %s", plan.model.__name__, exc.orig)
+    raise explain_database_error(exc, plan.model, values, session) from None

@@ -4,6 +4,7 @@ The app, the CLI and ``migrations/env.py`` all call :func:`get_settings`; nothin
 else in the project holds a database URL or a secret.
 """
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -55,14 +56,61 @@ class Settings(BaseSettings):
     # "set new password" inputs), unless a model marks its own.
     password_hasher: str = "admin_app.auth.passwords:hash_password"  # noqa: S105
 
+    # Sessions and login (admin_app.auth): a login lasts session_max_age seconds
+    # at most, and ends after session_idle_timeout seconds without a request.
     session_max_age: int = Field(default=12 * 3600, ge=60)
+    session_idle_timeout: int = Field(default=2 * 3600, ge=60)
+    # The session cookie's Secure flag; unset: on when ADMIN_ENV=production.
+    cookie_secure: bool | None = None
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For names the client; from any
+    # other peer the header is ignored, since anyone can send it.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Failed logins within login_failure_window seconds lock that username for
+    # login_lockout_minutes; a client address gets more tries (shared NATs).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_failure_window: int = Field(default=15 * 60, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    # Request hygiene (admin_app.csrf, admin_app.limits): bigger request bodies
+    # are refused with 413, forms with more fields with 400; a GET export of
+    # more rows than export_get_max_rows asks for a POST (a confirmation page).
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_form_fields: int = Field(default=1000, ge=10)
+    export_get_max_rows: int = Field(default=1000, ge=0)
+    # Origins ("https://admin.example.com") besides the request's own host that
+    # may POST to the admin: a reverse proxy publishing it under another host.
+    csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     migrations_dir: Path | None = None
 
-    @field_validator("models", "exclude_models", mode="before")
+    @field_validator("models", "exclude_models", "trusted_proxies", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
+
+    @field_validator("csrf_trusted_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [origin.strip() for origin in value.split(",") if origin.strip()]
+        if isinstance(value, list):
+            for origin in value:
+                scheme, _, host = str(origin).partition("://")
+                if scheme not in ("http", "https") or not host or "/" in host:
+                    raise ValueError(
+                        f"not an origin (scheme://host[:port]): {origin!r}"
+                    )
         return value
 
     @field_validator("timezone")
@@ -94,6 +142,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the session cookie is sent over HTTPS only."""
+        return self.is_production if self.cookie_secure is None else self.cookie_secure
 
     def resolved_secret_key(self) -> str:
         """The signing key; in development, generated once into ``secret_key_file``."""

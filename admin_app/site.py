@@ -1,20 +1,37 @@
 """Our sqladmin ``Admin``: the stock one, with our templates searched first and
 our create/edit pages for inferred views."""
 
+from collections.abc import Sequence
 from datetime import UTC, tzinfo
+from types import MethodType
 from typing import Any
 
-from sqladmin import Admin
+from sqladmin import Admin, BaseView, ModelView
 from sqladmin.authentication import login_required
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from admin_app import deletion_routes, editing, pickers
+from admin_app import (
+    account,
+    actions,
+    audit,
+    deletion_routes,
+    editing,
+    exports,
+    history,
+    pickers,
+)
+from admin_app.auth import routes as auth_routes
 from admin_app.concurrency import Snapshots
+from admin_app.csrf import CSRFMiddleware, csrf_token
 from admin_app.db import AnyEngine, AnySessionMaker
+from admin_app.headers import SecurityHeadersMiddleware
+from admin_app.limits import RequestLimitsMiddleware
+from admin_app.permissions import RoleAuthorization
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
 from admin_app.views import AutoModelView
@@ -32,12 +49,19 @@ class AdminSite(Admin):
         secret_key: str,
         display_timezone: tzinfo = UTC,
         password_hasher: Hasher | None = None,
+        max_body_bytes: int = 5 * 1024 * 1024,
+        max_form_fields: int = 1000,
+        csrf_trusted_origins: Sequence[str] = (),
+        export_get_max_rows: int | None = 1000,
         **options: Any,
     ) -> None:
         options.setdefault("templates_dir", str(templates_dir()))
+        # Roles and grants decide what each user sees and does (admin_app.permissions).
+        options.setdefault("authorization_backend", RoleAuthorization())
         self.snapshots = Snapshots(secret_key)
         self.display_timezone = display_timezone
         self.password_hasher = password_hasher
+        self.export_get_max_rows = export_get_max_rows
         super().__init__(app, engine=engine, session_maker=session_maker, **options)
         # Our own scripts (admin_app/statics/): public, like sqladmin's /statics.
         statics = StaticFiles(directory=PACKAGE_DIR / "statics")
@@ -45,18 +69,59 @@ class AdminSite(Admin):
             0, Mount("/app-statics", statics, name="app_statics")
         )
         deletion_routes.install(self)
+        # Each row's history (its audit entries) and reverting from it.
+        history.install(self)
+        # Request hygiene: headers and limits around everything, the CSRF check
+        # inside the session middleware (the token lives in the session).
+        self.admin.user_middleware[:0] = [
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(
+                RequestLimitsMiddleware,
+                max_body_bytes=max_body_bytes,
+                max_form_fields=max_form_fields,
+            ),
+        ]
+        self.admin.user_middleware.append(
+            Middleware(CSRFMiddleware, trusted_origins=csrf_trusted_origins)
+        )
+        self.templates.env.globals["csrf_token"] = csrf_token
+        exports.install(self)
+        # Throttled login with a safe `next`; logout by POST only.
+        auth_routes.install(self)
+        # The logged-in user's own password page.
+        account.install(self)
 
     async def create(self, request: Request) -> Response:
         view = self._find_model_view(request.path_params["identity"])
         if isinstance(view, AutoModelView):
             return await editing.create_page(self, request)  # type: ignore[no-any-return]
-        return await super().create(request)  # type: ignore[no-any-return]
+        # sqladmin's own save: audited as the ORM flushes it (admin_app.audit).
+        with audit.audited(request, view):
+            return await super().create(request)  # type: ignore[no-any-return]
 
     async def edit(self, request: Request) -> Response:
         view = self._find_model_view(request.path_params["identity"])
         if isinstance(view, AutoModelView):
             return await editing.edit_page(self, request)  # type: ignore[no-any-return]
-        return await super().edit(request)  # type: ignore[no-any-return]
+        with audit.audited(request, view):
+            return await super().edit(request)  # type: ignore[no-any-return]
+
+    async def import_endpoint(self, request: Request) -> Response:
+        """sqladmin's CSV import (off unless a view sets ``can_import``), each
+        imported row audited as ``import`` in the import's transaction."""
+        view = self._find_model_view(request.path_params["identity"])
+        with audit.audited(request, view, "import"):
+            response = await super().import_endpoint(request)
+        # The rows are written while the response streams the progress.
+        return audit.audited_response(response, request, view, "import")
+
+    async def history(self, request: Request) -> Response:
+        """A row's audit entries; POST reverts one: see :mod:`admin_app.history`."""
+        return await history.history_page(self, request)  # type: ignore[no-any-return]
+
+    async def index(self, request: Request) -> Response:
+        """The dashboard, with the latest actions (admin_app.history)."""
+        return await history.dashboard(self, request)  # type: ignore[no-any-return]
 
     @login_required
     async def ajax_lookup(self, request: Request) -> Response:
@@ -67,3 +132,19 @@ class AdminSite(Admin):
         """Deletes that say first what goes with them, refuse what other rows
         refer to, and run in one transaction: see :mod:`admin_app.deletion`."""
         return await deletion_routes.delete_page(self, request)  # type: ignore[no-any-return]
+
+    def _handle_action_decorated_func(
+        self,
+        func: MethodType,
+        view: type[BaseView | ModelView],
+        view_instance: BaseView | ModelView,
+    ) -> None:
+        """sqladmin's, but the action runs on POST only (GET confirms): see
+        :mod:`admin_app.actions`."""
+        super()._handle_action_decorated_func(func, view, view_instance)
+        if hasattr(func, "_action") and isinstance(view_instance, ModelView):
+            actions.install(self, func, view_instance)
+
+    async def export(self, request: Request) -> Response:
+        """sqladmin's export; a large one needs a POST: see :mod:`admin_app.exports`."""
+        return await exports.export_page(self, request)  # type: ignore[no-any-return]

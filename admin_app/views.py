@@ -7,6 +7,7 @@ prefixed ``infer_`` to override instead, Django-admin style.
 
 from collections.abc import Callable
 from datetime import UTC, tzinfo
+from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel
@@ -20,10 +21,13 @@ from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
 from wtforms import Form
 
+from admin_app import exports
 from admin_app.converters import AdminConverter
 from admin_app.enums import tolerate_unknown_values
+from admin_app.filters import AwareDateTimeFilter, is_aware_datetime
 from admin_app.forms import FormPlan, Mode, form_class, plan_form
 from admin_app.inspection import (
     ColumnFacts,
@@ -35,6 +39,7 @@ from admin_app.inspection import (
     relations_of,
 )
 from admin_app.labels import row_label
+from admin_app.limits import check_list_query
 from admin_app.pickers import LabelledAjaxLoader, column_pickers, picker_options
 from admin_app.related import collections_for, is_collection
 from admin_app.saving import RowNotFound, key_clauses
@@ -209,7 +214,9 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
                 ]
                 filters.append(StaticValuesFilter(attribute, values, title=fact.title))
             elif fact.is_foreign_key or fact.is_temporal:
-                filters.append(OperationColumnFilter(attribute, title=fact.title))
+                aware = is_aware_datetime(attribute.type)
+                kind = AwareDateTimeFilter if aware else OperationColumnFilter
+                filters.append(kind(attribute, title=fact.title))
         return filters
 
     @staticmethod
@@ -266,6 +273,24 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         until permissions narrow them). See :mod:`admin_app.pickers`."""
         return stmt
 
+    async def list_context(self, request: Request) -> dict[str, Any]:
+        """sqladmin's; first (sqladmin asks for it before querying the list),
+        refuse query parameters the list does not read: 400, see
+        :func:`admin_app.limits.check_list_query`."""
+        check_list_query(self, request)
+        return await super().list_context(request)
+
+    def get_export_name(self, export_type: str) -> str:
+        return exports.export_filename(self, export_type)
+
+    async def export_data(
+        self, data: Any, export_type: str = "csv", request: Request | None = None
+    ) -> StreamingResponse:
+        """sqladmin's, but CSV cells cannot run as spreadsheet formulas."""
+        if export_type == "csv":
+            return await exports.csv_response(self, data, request)
+        return await super().export_data(data, export_type, request)
+
     async def details_context(self, request: Request) -> dict[str, Any]:
         """The row's collections, counted: see :mod:`admin_app.related`."""
         return {"related_collections": await collections_for(self, request)}
@@ -294,6 +319,13 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             return select(self.model).where(*key_clauses(self.model, identifier))
         except RowNotFound:
             raise HTTPException(status_code=404) from None
+
+    async def get_object_filepath(self, identifier: str, column_name: str) -> Path:
+        """sqladmin's file routes; a row that is not there is a 404 (sqladmin
+        reads a column of None: a 500)."""
+        if await self._get_object_by_pk(self._stmt_by_identifier(identifier)) is None:
+            raise HTTPException(status_code=404)
+        return await super().get_object_filepath(identifier, column_name)
 
     # Forms: planned from the model (or its API models), validated by them.
 

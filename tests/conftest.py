@@ -23,6 +23,7 @@ from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
+from tests.csrf_helper import enable_csrf
 
 pytest_plugins = ["tests.browser"]
 
@@ -119,6 +120,7 @@ def app(settings: Settings, engine: Engine) -> Starlette:
 @pytest.fixture
 def anonymous(app: Starlette) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as client:
+        enable_csrf(client)
         yield client
 
 
@@ -159,6 +161,8 @@ def statements() -> Iterator[StatementLog]:
 def login(
     client: TestClient, username: str, password: str, base: str = "/admin"
 ) -> None:
+    """Log ``client`` in; from then on it sends the CSRF token as pages do."""
+    enable_csrf(client, base)
     response = client.post(
         f"{base}/login", data={"username": username, "password": password}
     )

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -78,7 +79,10 @@ def test_anonymous_users_are_sent_to_the_login_page(
     for path in ("list", f"details/{key}", f"edit/{key}", "create", "export/csv"):
         response = anonymous.get(f"/admin/{identity}/{path}")
         assert response.status_code == 302, path
-        assert response.headers["location"].endswith("/admin/login")
+        # Back to the page asked for after logging in (admin_app.auth.redirects).
+        location = httpx.URL(response.headers["location"])
+        assert location.path == "/admin/login"
+        assert location.params["next"] == f"/admin/{identity}/{path}"
     response = anonymous.post(f"/admin/{identity}/create", data={"name": "x"})
     assert response.status_code == 302
     lookup = anonymous.get(
@@ -164,7 +168,9 @@ def test_dashboard_lists_every_registered_model(client: TestClient) -> None:
 
 def test_logout_ends_the_session(client: TestClient) -> None:
     assert client.get("/admin/").status_code == 200
-    client.get("/admin/logout")
+    assert client.get("/admin/logout").status_code == 405  # POST only
+    assert client.get("/admin/").status_code == 200
+    client.post("/admin/logout")
     assert client.get("/admin/").status_code == 302
 
 

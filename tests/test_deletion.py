@@ -489,7 +489,7 @@ def test_anonymous_users_cannot_delete_or_see_what_would_go(
         anonymous.delete(f"/admin/club/delete?pks={club}"),
     ):
         assert response.status_code == 302
-        assert response.headers["location"].endswith("/admin/login")
+        assert response.headers["location"].split("?")[0].endswith("/admin/login")
     assert count(engine, Club) == 1
 
 

@@ -397,5 +397,8 @@ def test_the_edit_page_reads_the_row_once_and_each_picked_label_once(
     reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
     from_box = [sql for sql in reads if "FROM box" in sql]
     from_shelf = [sql for sql in reads if "FROM shelf" in sql]
-    # The login check, the box, and its shelf's label: nothing twice.
-    assert (len(reads), len(from_box), len(from_shelf)) == (3, 1, 1), reads
+    from_grants = [sql for sql in reads if "FROM admin_app_grant" in sql]
+    # The login check, the user's grants, the box, and its shelf's label:
+    # nothing twice.
+    assert (len(reads), len(from_box), len(from_shelf)) == (4, 1, 1), reads
+    assert len(from_grants) == 1, reads

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.csrf_helper import token_in
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
@@ -314,9 +316,11 @@ def check_admin(url: str) -> None:
         assert response.status_code == 302
         assert response.headers["location"].endswith("/admin/login")
 
-        response = client.post(
-            "/admin/login", data={"username": USERNAME, "password": PASSWORD}
-        )
+        # As a browser logs in: the login form carries the CSRF token.
+        token = token_in(client.get("/admin/login").text)
+        assert token is not None
+        credentials = {"username": USERNAME, "password": PASSWORD}
+        response = client.post("/admin/login", data=credentials | {"csrf_token": token})
         assert response.status_code == 302, response.text
 
         response = client.get("/admin/")

@@ -1,30 +1,52 @@
 """The login backend: sqladmin's AuthenticationBackend over :class:`AdminUser`
-rows, with Starlette's signed-cookie session."""
+rows. Starlette's signed cookie carries only a random session token; the
+login itself lives in the database (:mod:`admin_app.auth.sessions`), so it can
+be ended from anywhere, and failed logins are throttled there too
+(:mod:`admin_app.auth.throttle`)."""
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import anyio.to_thread
 from sqladmin.authentication import AuthenticationBackend
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from admin_app import audit
+from admin_app.auth import passwords, redirects, sessions, throttle
 from admin_app.auth.models import AdminUser
-from admin_app.auth.passwords import (
-    DUMMY_HASH,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
 from admin_app.auth.users import find_user
 from admin_app.db import AnySessionMaker, run_in_session
+from admin_app.settings import Settings
 
 SESSION_COOKIE = "admin_app_session"
-USER_KEY = "user_id"
+# The only thing the cookie holds: who is logged in is read from the database.
+TOKEN_KEY = "token"  # noqa: S105 (a session key, not a secret)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A login attempt's outcome: the user, or how long the lock lasts
+    (``retry_after`` seconds), or neither for wrong credentials."""
+
+    user: AdminUser | None = None
+    retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """A failed login's audit subject when no such user exists."""
+
+    username: str
+    id: None = None
 
 
 class AdminAuthBackend(AuthenticationBackend):
-    """Logs :class:`AdminUser` rows in and out; every request re-reads the user,
-    so a deactivated account is out on its next click."""
+    """Logs :class:`AdminUser` rows in and out; every request re-reads the user
+    with its session, so a deactivated account is out on its next click."""
 
     def __init__(
         self,
@@ -32,65 +54,188 @@ class AdminAuthBackend(AuthenticationBackend):
         session_maker: AnySessionMaker,
         *,
         cookie_path: str,
-        max_age: int,
-        https_only: bool,
+        settings: Settings,
     ) -> None:
         super().__init__(
             secret_key,
             session_cookie=SESSION_COOKIE,
-            max_age=max_age,
+            # The signature expires with the longest a login may last.
+            max_age=settings.session_max_age,
             path=cookie_path,
             same_site="lax",
-            https_only=https_only,
+            https_only=settings.secure_cookies,
         )
         self.session_maker = session_maker
+        self.lifetimes = sessions.Lifetimes(
+            idle=timedelta(seconds=settings.session_idle_timeout),
+            absolute=timedelta(seconds=settings.session_max_age),
+        )
+        self.limits = throttle.Limits(
+            per_username=settings.login_max_failures,
+            per_address=settings.login_max_failures_per_ip,
+            window=timedelta(seconds=settings.login_failure_window),
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+        )
+        self.trusted_proxies = throttle.trusted_networks(settings.trusted_proxies)
 
-    async def login(self, request: Request) -> bool:
-        form = await request.form()
-        username = str(form.get("username", "")).strip()
-        password = str(form.get("password", ""))
-        user = await run_in_session(
-            self.session_maker, lambda s: find_user(s, username) if username else None
+    def client_address(self, request: Request) -> str:
+        return throttle.client_address(request, self.trusted_proxies)
+
+    async def attempt_login(
+        self, request: Request, username: str, password: str
+    ) -> LoginResult:
+        """Check the credentials under the throttle; on success start a new
+        session (the cookie's old token, if any, is ended: a cookie planted
+        before the login is worth nothing after it)."""
+        now = sessions.utc_now()
+        address = self.client_address(request)
+        name_key = throttle.username_key(username)
+        limited = [
+            (name_key, self.limits.per_username),
+            (throttle.address_key(address), self.limits.per_address),
+        ]
+        name = username.strip()
+
+        def look_up(session: Session) -> tuple[datetime | None, AdminUser | None]:
+            locked = throttle.locked_until(session, [key for key, _ in limited], now)
+            return locked, find_user(session, name) if name and not locked else None
+
+        locked, user = await run_in_session(self.session_maker, look_up)
+        if locked is not None:
+            return LoginResult(retry_after=throttle.retry_after(locked, now))
+
+        # An unknown name costs one verification too: timing tells nothing.
+        stored_hash = user.password_hash if user is not None else passwords.DUMMY_HASH
+        valid = await anyio.to_thread.run_sync(
+            passwords.verify_password, stored_hash, password
         )
-        stored_hash = user.password_hash if user is not None else DUMMY_HASH
-        valid = await anyio.to_thread.run_sync(verify_password, stored_hash, password)
-        if user is None or not valid or not user.is_active:
-            return False
+        if user is None or user.id is None or not valid or not user.is_active:
+            subject = user if user is not None else _Attempt(name[:150])
+
+            def fail(session: Session) -> datetime | None:
+                end = throttle.record_failure(session, limited, self.limits, now)
+                audit.record(session, "login_failed", user=subject, remote_addr=address)
+                session.commit()
+                return end
+
+            end = await run_in_session(self.session_maker, fail)
+            if end is None:
+                return LoginResult()
+            return LoginResult(retry_after=throttle.retry_after(end, now))
+
+        new_hash = None
+        if passwords.needs_rehash(stored_hash):
+            new_hash = await anyio.to_thread.run_sync(passwords.hash_password, password)
+        old_token = request.session.get(TOKEN_KEY)
         user_id = user.id
-        rehash = needs_rehash(stored_hash)
-        new_hash = (
-            await anyio.to_thread.run_sync(hash_password, password) if rehash else None
-        )
-        await run_in_session(
-            self.session_maker, lambda s: _record_login(s, user_id, new_hash)
-        )
+        logged_in = user
+
+        def succeed(session: Session) -> str:
+            if isinstance(old_token, str):
+                sessions.end(session, old_token)
+            throttle.forget(session, [name_key])
+            # Now and then, not on every request: logins are rare enough.
+            sessions.purge_expired(session, self.lifetimes, now)
+            throttle.purge_stale(session, self.limits, now)
+            values: dict[str, object] = {"last_login": now}
+            if new_hash is not None:
+                values["password_hash"] = new_hash
+            # A Core UPDATE: a rehash is the same password, so it must not
+            # end the user's other sessions as a new password does.
+            session.execute(
+                update(AdminUser).where(col(AdminUser.id) == user_id).values(values)
+            )
+            token = sessions.start(session, user_id, now)
+            audit.record(session, "login", user=logged_in, remote_addr=address)
+            session.commit()
+            return token
+
+        token = await run_in_session(self.session_maker, succeed)
         request.session.clear()
-        request.session[USER_KEY] = user_id
-        return True
+        request.session[TOKEN_KEY] = token
+        request.state.admin_user = user
+        return LoginResult(user=user)
+
+    async def login(self, request: Request) -> Response | bool:
+        """sqladmin's hook; admin_app's own login page (:mod:`.routes`) calls
+        :meth:`attempt_login` directly to show the lock on the page."""
+        form = await request.form()
+        username, password = form.get("username", ""), form.get("password", "")
+        result = await self.attempt_login(
+            request,
+            username if isinstance(username, str) else "",
+            password if isinstance(password, str) else "",
+        )
+        if result.retry_after is not None:
+            return PlainTextResponse(
+                "Too many failed logins.",
+                status_code=429,
+                headers={"Retry-After": str(result.retry_after)},
+            )
+        return result.user is not None
 
     async def logout(self, request: Request) -> bool:
+        """End the session in the database, then forget the cookie."""
+        token = request.session.get(TOKEN_KEY)
+        if isinstance(token, str):
+            address = self.client_address(request)
+
+            def end(session: Session) -> None:
+                user = sessions.end(session, token)
+                if user is not None:
+                    audit.record(session, "logout", user=user, remote_addr=address)
+                session.commit()
+
+            await run_in_session(self.session_maker, end)
         request.session.clear()
         return True
 
-    async def authenticate(self, request: Request) -> bool:
-        user_id = request.session.get(USER_KEY)
-        if not isinstance(user_id, int):
-            return False
+    async def current_user(self, request: Request) -> AdminUser | None:
+        """The logged-in user of ``request``, read with its session (one
+        query); None for a missing, ended or expired session."""
+        cached = getattr(request.state, "admin_user", None)
+        if isinstance(cached, AdminUser):
+            return cached
+        token = request.session.get(TOKEN_KEY)
+        if not isinstance(token, str):
+            return None
         user = await run_in_session(
-            self.session_maker, lambda s: s.get(AdminUser, user_id)
+            self.session_maker, lambda s: sessions.find(s, token, self.lifetimes)
         )
-        if user is None or not user.is_active:
-            request.session.clear()
-            return False
+        if user is None:
+            request.session.clear()  # drop the dead cookie
+            return None
         request.state.admin_user = user
-        return True
+        return user
 
+    async def authenticate(self, request: Request) -> Response | bool:
+        """True for a logged-in user; otherwise the way to the login page,
+        with ``next`` set to the page asked for (sqladmin's own redirect has
+        no ``next``; it returns any Response it is given)."""
+        if await self.current_user(request) is not None:
+            return True
+        login = request.url_for("admin:login")
+        if request.method in ("GET", "HEAD"):
+            target = redirects.request_target(request)
+            base = redirects.admin_base_path(request)
+            wanted = redirects.safe_next(target, base)
+            if wanted is not None and wanted.rstrip("/") != base.rstrip("/"):
+                login = login.include_query_params(next=wanted)
+        return RedirectResponse(login, status_code=302)
 
-def _record_login(session: Session, user_id: int | None, new_hash: str | None) -> None:
-    user = session.get(AdminUser, user_id)
-    if user is None:
-        return
-    user.last_login = datetime.now(UTC)
-    if new_hash is not None:
-        user.password_hash = new_hash
-    session.commit()
+    async def get_user_id(self, request: Request) -> int | None:
+        """The user :meth:`authenticate` read (sqladmin's default would read
+        ``user_id`` from the cookie, which holds none)."""
+        user = getattr(request.state, "admin_user", None)
+        return user.id if isinstance(user, AdminUser) else None
+
+    def keep_signed_in(self, request: Request, session: Session, user_id: int) -> None:
+        """Give ``request``'s user a new session in ``session``'s transaction:
+        for a user who changed their own password, which ends all their
+        sessions (see :mod:`admin_app.auth.models`). Flushes first, so the
+        ending comes before the new one."""
+        session.flush()
+        token = request.session.get(TOKEN_KEY)
+        if isinstance(token, str):
+            sessions.end(session, token)
+        request.session[TOKEN_KEY] = sessions.start(session, user_id)

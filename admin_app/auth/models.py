@@ -3,9 +3,10 @@
 import enum
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection, UniqueConstraint, delete, event, inspect
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import Mapper
+from sqlmodel import Field, SQLModel, col
 
 
 def utc_now() -> datetime:
@@ -63,6 +64,26 @@ class AdminSession(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utc_now)
     last_seen_at: datetime = Field(default_factory=utc_now)
+
+
+@event.listens_for(AdminUser, "before_update")
+def _end_sessions_on_new_credentials(
+    mapper: Mapper[AdminUser], connection: Connection, user: AdminUser
+) -> None:
+    """A new password or a deactivation ends every login of that user, in the
+    same transaction, whatever ORM code made the change (CLI, admin forms);
+    a Core ``update(AdminUser)`` bypasses this and must call
+    :func:`admin_app.auth.sessions.end_all` itself.
+    A session added in the same flush survives: its insert comes after this
+    (it refers to the user), which is how a user keeps the session they
+    changed their own password in."""
+    state = inspect(user)
+    new_password = state.attrs.password_hash.history.has_changes()
+    deactivated = state.attrs.is_active.history.has_changes() and not user.is_active
+    if new_password or deactivated:
+        connection.execute(
+            delete(AdminSession).where(col(AdminSession.user_id) == user.id)
+        )
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -1,0 +1,212 @@
+"""Login throttling: failed logins counted in the database, per normalised
+username and per client address, so every worker process sees one count.
+
+Each failure is one atomic statement (an upsert on SQLite and PostgreSQL), so
+two workers counting at once cannot both read 4 and write 5.
+"""
+
+import hashlib
+import ipaddress
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Executable, Table, and_, case, delete, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlmodel import col
+from sqlmodel.sql.sqltypes import UTCDateTime
+from starlette.requests import Request
+
+from admin_app.auth.models import LoginThrottle
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Keys are at most 300 characters; a longer username is keyed by its digest.
+_MAX_NAME_KEY = 250
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many failures within ``window`` lock a key, and for how long."""
+
+    per_username: int
+    per_address: int
+    window: timedelta
+    lockout: timedelta
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def username_key(username: str) -> str:
+    name = normalise_username(username)
+    if len(name) > _MAX_NAME_KEY:
+        return "user#" + hashlib.sha256(name.encode()).hexdigest()
+    return "user:" + name
+
+
+def address_key(address: str) -> str:
+    return "ip:" + address
+
+
+def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def client_address(request: Request, trusted: Sequence[Network] = ()) -> str:
+    """The client's IP address. ``X-Forwarded-For`` counts only when the peer
+    is a trusted proxy (anyone can send the header); then the right-most hop
+    that is not itself a trusted proxy is the client."""
+    peer = request.client.host if request.client else ""
+    if not _is_trusted(peer, trusted):
+        return peer or "unknown"
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+    ]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return _canonical(hop) or peer
+    return peer
+
+
+def _canonical(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def locked_until(
+    session: Session, keys: Iterable[str], now: datetime | None = None
+) -> datetime | None:
+    """When the latest lock on any of ``keys`` ends; None when none is locked."""
+    now = now or utc_now()
+    query = select(col(LoginThrottle.locked_until)).where(
+        col(LoginThrottle.key).in_(list(keys)),
+        col(LoginThrottle.locked_until) > now,
+    )
+    ends = [end for end in session.scalars(query) if end is not None]
+    return max(ends, default=None)
+
+
+def record_failure(
+    session: Session,
+    limited: Iterable[tuple[str, int]],
+    limits: Limits,
+    now: datetime | None = None,
+) -> datetime | None:
+    """Count a failure against each ``(key, max_failures)``; returns when the
+    lock it caused ends, if it locked any key."""
+    now = now or utc_now()
+    ends = [
+        end
+        for key, maximum in limited
+        if (end := _count(session, key, maximum, limits, now)) is not None and end > now
+    ]
+    return max(ends, default=None)
+
+
+def forget(session: Session, keys: Iterable[str]) -> None:
+    """Clear the counts of ``keys`` (a username after a successful login)."""
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key).in_(list(keys))))
+
+
+def purge_stale(session: Session, limits: Limits, now: datetime | None = None) -> None:
+    """Delete counts whose window and lock have both passed (run now and then)."""
+    now = now or utc_now()
+    session.execute(
+        delete(LoginThrottle).where(
+            col(LoginThrottle.window_started_at) <= now - limits.window,
+            or_(
+                col(LoginThrottle.locked_until).is_(None),
+                col(LoginThrottle.locked_until) <= now,
+            ),
+        )
+    )
+
+
+def retry_after(end: datetime, now: datetime | None = None) -> int:
+    """Whole seconds until ``end``, at least 1 (for a Retry-After header)."""
+    return max(1, math.ceil((end - (now or utc_now())).total_seconds()))
+
+
+def _count(
+    session: Session, key: str, maximum: int, limits: Limits, now: datetime
+) -> datetime | None:
+    table: Table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    c = table.c
+    stamp = literal(now, UTCDateTime())
+    lock_end = literal(now + limits.lockout, UTCDateTime())
+    # A new window starts once the old one is over, or its lock has ended.
+    restart = or_(
+        c.window_started_at <= now - limits.window,
+        and_(c.locked_until.is_not(None), c.locked_until <= now),
+    )
+    failures = case((restart, 1), else_=c.failures + 1)
+    changes = {
+        "failures": failures,
+        "window_started_at": case((restart, stamp), else_=c.window_started_at),
+        "locked_until": case(
+            (failures >= maximum, lock_end),
+            (restart, literal(None, UTCDateTime())),
+            else_=c.locked_until,
+        ),
+    }
+    first = {
+        "key": key,
+        "failures": 1,
+        "window_started_at": now,
+        "locked_until": now + limits.lockout if maximum <= 1 else None,
+    }
+    dialect = session.get_bind().dialect.name
+    upsert: Executable
+    if dialect == "postgresql":
+        pg = postgresql.insert(table).values(first)
+        pg = pg.on_conflict_do_update(index_elements=[c.key], set_=changes)
+        upsert = pg.returning(c.locked_until)
+    elif dialect == "sqlite":
+        lite = sqlite.insert(table).values(first)
+        lite = lite.on_conflict_do_update(index_elements=[c.key], set_=changes)
+        upsert = lite.returning(c.locked_until)
+    else:
+        return _count_locking(session, key, maximum, limits, now)
+    end: datetime | None = session.execute(upsert).scalar_one()
+    return end
+
+
+def _count_locking(
+    session: Session, key: str, maximum: int, limits: Limits, now: datetime
+) -> datetime | None:
+    """The same count on a database without an upsert: lock the row, then
+    write it (two first failures at once may collide; one then fails)."""
+    row = session.scalars(
+        select(LoginThrottle).where(col(LoginThrottle.key) == key).with_for_update()
+    ).first()
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_started_at=now)
+        session.add(row)
+    ended = row.locked_until is not None and row.locked_until <= now
+    if row.window_started_at <= now - limits.window or ended:
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= maximum:
+        row.locked_until = now + limits.lockout
+    session.flush()
+    return row.locked_until
