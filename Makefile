@@ -22,9 +22,10 @@ run: $(STAMP)
 	$(BIN)/admin-app demo
 	$(BIN)/admin-app serve
 
-## Lint, type-check and run the whole test suite (SQLite, PostgreSQL, chromium).
+## Lint, type-check and run the whole test suite (SQLite, PostgreSQL, chromium),
+## on two processes, a test module each at a time (its browser is shared).
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded).
 browser:

@@ -42,10 +42,10 @@ from admin_app.deletion import (
     MalformedKey,
     Names,
     Plan,
-    Planner,
     lower_words,
     parse_pks,
 )
+from admin_app.deletion_planner import Planner
 from admin_app.labels import row_label
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -38,18 +38,6 @@ MODELS = ["tests.sample_models", "tests.form_models"]
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path, models=MODELS)
-
-
-@pytest.fixture
-def engine(settings: Settings) -> Iterator[Engine]:
-    import admin_app.tables  # noqa: F401
-    import tests.form_models  # noqa: F401
-    from admin_app.db import make_sync_engine
-
-    engine = make_sync_engine(settings)
-    SQLModel.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
