@@ -32,7 +32,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The list page's own parameters; ``error`` is the alert a refused delete
 # leaves, ``lang`` the language switcher's.
-LIST_PARAMS = frozenset({"page", "pageSize", "sortBy", "sort", "search", "error"})
+LIST_PARAMS = frozenset(
+    {"page", "pageSize", "sortBy", "sort", "search", "match", "error"}
+    | {"after", "before", "count"}  # keyset paging, exact count: admin_app.listing
+)
 MAX_PARAM_LENGTH = 1000
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 _INT64 = (-(2**63), 2**63 - 1)
@@ -195,6 +198,10 @@ def check_list_query(view: ModelView, request: Request) -> None:
             _bad("Invalid page or pageSize parameter.")
     if params.get("sort", "asc") not in ("asc", "desc"):
         _bad("Invalid sort parameter: asc or desc.")
+    if params.get("match", "prefix") not in ("prefix", "contains"):
+        _bad("Invalid match parameter: prefix or contains.")
+    if params.get("count", "exact") != "exact":
+        _bad("Invalid count parameter: exact.")
     if "sortBy" in params and params["sortBy"] not in view._sort_fields:
         _bad("Invalid sortBy parameter.")
     for name, found in operations.items():

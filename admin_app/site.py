@@ -23,6 +23,7 @@ from admin_app import (
     editing,
     exports,
     history,
+    listing,
     pickers,
 )
 from admin_app.auth import routes as auth_routes
@@ -90,6 +91,11 @@ class AdminSite(Admin):
         auth_routes.install(self)
         # The logged-in user's own password page.
         account.install(self)
+
+    @login_required
+    async def list(self, request: Request) -> Response:
+        """Lists that stay fast on big tables: see :mod:`admin_app.listing`."""
+        return await listing.list_page_response(self, request)
 
     async def create(self, request: Request) -> Response:
         view = self._find_model_view(request.path_params["identity"])

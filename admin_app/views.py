@@ -139,9 +139,10 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     page_size: ClassVar[int] = 50
     form_converter: ClassVar[type[ModelConverterBase]] = AdminConverter
     page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
-    # sqladmin shows whole-table exports as a GET link; large ones are bounded
-    # until exports stream (see the performance issue).
-    export_max_rows: ClassVar[int] = 100_000
+    # Exports stream (admin_app.exports): no cap unless a view sets one.
+    export_max_rows: ClassVar[int] = 0
+    # Lists count up to this many rows, then show "10,000+" (admin_app.counting).
+    count_cap: ClassVar[int] = 10_000
 
     # Hooks: each returns the value of the option it is named after.
 

@@ -1,0 +1,37 @@
+"""Reading a list page's rows and links, for the list tests."""
+
+import html
+import re
+
+from starlette.testclient import TestClient
+
+_ROW_KEY = re.compile(r'<td>\s*<input type="hidden" value="([^"]*)">')
+
+
+def row_keys(page: str) -> list[str]:
+    """The identifiers of the rows a list page shows, in order."""
+    return [html.unescape(key) for key in _ROW_KEY.findall(page)]
+
+
+def link(page: str, rel: str) -> str | None:
+    """The href of the Previous (``prev``) or Next (``next``) link, if enabled."""
+    found = re.search(rf'<a class="page-link" rel="{rel}" href="([^"]*)">', page)
+    if found is None or found.group(1) == "#":
+        return None
+    return html.unescape(found.group(1))
+
+
+def count_text(page: str) -> str:
+    """The footer's "Showing … of N items" line, whitespace collapsed."""
+    found = re.search(
+        r'<p class="m-0 text-muted" id="list-count">(.*?)</p>', page, re.S
+    )
+    assert found, "no row count on the page"
+    text = re.sub(r"<[^>]+>", " ", found.group(1))
+    return " ".join(html.unescape(text).split())
+
+
+def get_page(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return response.text
