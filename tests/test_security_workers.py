@@ -7,7 +7,9 @@ workers; which worker serves which is not ours to pick, so the assertions are
 about the shared state (the database) and the answers, not about workers.
 """
 
+import html
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +27,8 @@ from admin_app.auth.models import AdminSession, LoginThrottle
 from tests.auth_flow import csrf_fields, post_login, post_logout
 from tests.browser import free_port
 from tests.conftest import ADMIN_PASSWORD, REPO, TEST_SECRET
+from tests.listing_pages import link, row_keys
+from tests.sample_models import Tag
 
 pytestmark = pytest.mark.slow
 WORKERS = 2
@@ -172,3 +176,38 @@ def test_cookie_flags_and_next_over_real_http(server: Server) -> None:
         )
         assert evil.status_code == 302
         assert evil.headers["location"] == f"{server.url}/admin/"
+
+
+def test_list_pages_and_saves_work_whichever_worker_serves_them(
+    server: Server, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        session.add_all(Tag(label=f"tag {n:03}") for n in range(60))
+        session.commit()
+    with server.client() as client:
+        assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 302
+        seen: list[str] = []
+        url: str | None = "/admin/tag/list?pageSize=25&sortBy=label"
+        while url is not None:
+            page = client.get(url)
+            assert page.status_code == 200, server.output()
+            seen += row_keys(page.text)
+            url = link(page.text, "next")
+        assert len(seen) == len(set(seen)) == 60
+        # A form read from one worker posts to another: the CSRF token and the
+        # edit's signed snapshot hold in both.
+        for key in seen[:4]:
+            form = client.get(f"/admin/tag/edit/{key}")
+            assert form.status_code == 200
+            data = csrf_fields(form.text) | _hidden_fields(form.text)
+            data["label"] = f"renamed {key}"
+            saved = client.post(f"/admin/tag/edit/{key}", data=data)
+            assert saved.status_code == 302, saved.text[:500]
+    with Session(engine) as session:
+        renamed = session.scalars(select(Tag).where(Tag.label.startswith("renamed")))
+        assert len(list(renamed)) == 4
+
+
+def _hidden_fields(page: str) -> dict[str, str]:
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in fields}
