@@ -34,7 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # leaves, ``lang`` the language switcher's.
 LIST_PARAMS = frozenset(
     {"page", "pageSize", "sortBy", "sort", "search", "match", "error"}
-    | {"after", "before", "count"}  # keyset paging, exact count: admin_app.listing
+    # Keyset paging, the list's digest, an exact count: admin_app.listing.
+    | {"after", "before", "list", "count"}
 )
 MAX_PARAM_LENGTH = 1000
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")

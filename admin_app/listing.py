@@ -31,7 +31,7 @@ from admin_app.db import run_in_session
 from admin_app.inspection import local_columns, mapper_of
 from admin_app.keyset import SortKey, boundary_values, cursor_of, reverse, seek
 from admin_app.list_rows import list_rows
-from admin_app.pagination import ListPage
+from admin_app.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -221,6 +221,9 @@ async def list_page_response(site: "AdminSite", request: Request) -> Response:
     (beyond an exact count: sent to the last page)."""
     can_list = await site._list(request)
     view = site._find_model_view(request.path_params["identity"])
+    if is_stale(request.url, request.query_params.get(LIST_PARAM)):
+        fresh = request.url.remove_query_params(PAGING_PARAMS)
+        return RedirectResponse(fresh, status.HTTP_302_FOUND)
     context = {
         **await view.list_context(request),
         "model_view": view,

@@ -6,8 +6,10 @@ than it shows), whatever the count says; numbered links go no further than
 the count vouches for.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqladmin.helpers import get_object_identifier
 from starlette.datastructures import URL
@@ -16,8 +18,29 @@ from admin_app.counting import EXACT_PARAM, EXACT_VALUE, RowCount
 from admin_app.keyset import AFTER, BEFORE
 
 PAGE_LINKS_AROUND = 3
+# Which list a page link belongs to: see :func:`fingerprint`.
+LIST_PARAM = "list"
 # Not carried from page to page: each link sets its own.
-PAGING_PARAMS = ("page", AFTER, BEFORE)
+PAGING_PARAMS = ("page", AFTER, BEFORE, LIST_PARAM)
+_NOT_THE_LIST = {*PAGING_PARAMS, EXACT_PARAM, "error"}
+
+
+def fingerprint(url: URL) -> str:
+    """A short digest of what selects and orders a list's rows (filters,
+    search, sort, page size): page links carry it, so a link followed after
+    the list changed (a filter form keeps every other parameter) is noticed
+    and starts again at page 1 instead of paging from a stale row."""
+    params = sorted(
+        (name, value)
+        for name, value in parse_qsl(url.query, keep_blank_values=True)
+        if name not in _NOT_THE_LIST
+    )
+    return hashlib.sha256(repr(params).encode()).hexdigest()[:8]
+
+
+def is_stale(url: URL, given: str | None) -> bool:
+    """Whether a page link's ``list`` digest is not this list's."""
+    return given is not None and given != fingerprint(url)
 
 
 @dataclass
@@ -62,7 +85,9 @@ class ListPage:
 
     def add_links(self, url: URL) -> None:
         """Fill in the links, from the list's own URL."""
-        base = url.remove_query_params(PAGING_PARAMS)
+        base = url.remove_query_params(PAGING_PARAMS).include_query_params(
+            **{LIST_PARAM: fingerprint(url)}
+        )
         if self.has_next:
             after = {AFTER: _identifier(self.rows[-1])} if self.keyset else {}
             self.next_url = str(base.include_query_params(page=self.page + 1, **after))

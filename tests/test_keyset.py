@@ -129,3 +129,18 @@ def test_after_and_before_together_are_refused(
     response = client.get(f"/admin/club/list?after={clubs[0]}&before={clubs[1]}")
     assert response.status_code == 400
     assert "Traceback" not in response.text
+
+
+def test_a_page_link_of_a_list_since_changed_starts_again(
+    client: TestClient, clubs: list[int]
+) -> None:
+    page = get_page(client, f"/admin/club/list?pageSize={SIZE}&sortBy=name")
+    following = link(page, "next")
+    assert following is not None and "list=" in following
+    # A filter form keeps every parameter it does not set, cursor included.
+    changed = following + "&founded=2001-01-01&founded_op=equals"
+    response = client.get(changed)
+    assert response.status_code == 302
+    fresh = response.headers["location"]
+    assert "after=" not in fresh and "page=" not in fresh and "list=" not in fresh
+    assert "founded=2001-01-01" in fresh and "sortBy=name" in fresh
