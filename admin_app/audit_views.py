@@ -1,50 +1,13 @@
 """The audit trail in the admin: read-only (no create, edit or delete, for
 anyone), exportable, filterable by user, model, action and date."""
 
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from sqladmin.filters import AllUniqueStringValuesFilter, OperationColumnFilter
-from sqlalchemy import Select
-from starlette.exceptions import HTTPException
+from sqladmin.filters import AllUniqueStringValuesFilter
 
 from admin_app.audit import AuditEntry
+from admin_app.filters import DateRangeFilter
 from admin_app.views import AutoModelView
-
-
-class MomentFilter(OperationColumnFilter):
-    """Entries on, after or before a date (``2024-05-01``) or a moment
-    (``2024-05-01T12:00``), read in UTC unless it names its offset.
-
-    sqladmin's own operation filter treats sqlmodel's ``UTCDateTime`` column
-    as text (it is a type decorator, not a ``DateTime``)."""
-
-    def get_operation_options(self, column_obj: Any) -> list[tuple[str, str]]:
-        return [("on", "On"), ("after", "After"), ("before", "Before")]
-
-    async def get_filtered_query(
-        self, query: Select[Any], operation: str, value: Any, model: Any
-    ) -> Select[Any]:
-        text = str(value or "").strip()
-        if not text or not operation:
-            return query
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise HTTPException(
-                400, f"Invalid value for the filter {self.title!r}."
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        column = getattr(model, str(self.column))
-        if operation == "on":
-            start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-            return query.where(column >= start, column < start + timedelta(days=1))
-        if operation == "after":
-            return query.where(column > moment)
-        if operation == "before":
-            return query.where(column < moment)
-        raise HTTPException(400, f"Invalid filter operation for {self.title!r}.")
 
 
 class AuditEntryAdmin(AutoModelView, model=AuditEntry):
@@ -84,7 +47,7 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         AllUniqueStringValuesFilter("username", title="User"),
         AllUniqueStringValuesFilter("model", title="Model"),
         AllUniqueStringValuesFilter("action", title="Action"),
-        MomentFilter("at", title="When"),
+        DateRangeFilter("at", title="When"),
     ]
 
 

@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from admin_app.filters import DateRangeFilter
+
 # The list page's own parameters; ``error`` is the alert a refused delete
 # leaves, ``lang`` the language switcher's.
 LIST_PARAMS = frozenset(
@@ -228,6 +230,11 @@ def _check_filter(view: ModelView, found: Any, value: str, operation: str) -> No
     elif isinstance(found, ForeignKeyFilter):
         column = get_column_obj(found.foreign_key, view.model)
         if isinstance(column.type, Integer) and not _is_int64(value):
+            _bad(f"Invalid value for the filter {title!r}.")
+    elif isinstance(found, DateRangeFilter) and operation:
+        try:
+            found.clauses(get_column_obj(found.column, view.model), operation, value)
+        except ValueError:
             _bad(f"Invalid value for the filter {title!r}.")
     elif isinstance(found, OperationColumnFilter) and operation:
         column = get_column_obj(found.column, view.model)

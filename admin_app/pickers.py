@@ -4,23 +4,11 @@ a whole related table and a lookup never reads one.
 
 How a lookup (``GET /{identity}/ajax/lookup?name=&term=&page=``) searches:
 
-* **Prefix, never substring.** A row matches when one of its search columns (the
-  target's row-label column and its indexed or unique string columns) *starts
-  with* the term. The term's ``%``, ``_`` and ``\\`` are escaped (``ESCAPE '\\'``)
-  so they match literally. (sqladmin's own loader runs
-  ``CAST(col AS VARCHAR) ILIKE '%term%'``, which reads every row.)
-* **From an index, case-insensitively enough.** Each search column is matched
-  as typed, lower-case, capitalised, title-case and upper-case, each spelling as
-  ``col >= lo AND col < hi AND col LIKE 'spelling%'``: a range scan that a plain
-  btree index serves on SQLite and on PostgreSQL under any collation (a bare
-  ``LIKE 'term%'`` uses one only under the C collation or ``text_pattern_ops``,
-  ``ILIKE`` and ``lower(col)`` never without a special index). So "ada" finds
-  "Ada Lovelace" and "ada@example.com", not "aDa"; mixed-case data is found by
-  typing it as it is written.
-* **Exact shortcuts**, by ``=``, which any btree serves: a term that looks like an
-  e-mail address matches the target's e-mail columns (as typed, or lower-cased),
-  an all-digit term matches an integer primary key, a UUID matches a UUID key.
-  Exact matches are listed first.
+* **By prefix, from an index**, with exact shortcuts: a row matches when one of
+  its search columns (the target's row-label column and its indexed or unique
+  string columns) *starts with* the term, or the term is the row's e-mail
+  address or primary key; see :mod:`admin_app.matching` for how such a search
+  is served by a plain btree index. Exact matches are listed first.
 * **Pages** of :data:`PICKER_LIMIT` rows in a deterministic order (exact matches,
   then the label column, then the primary key), fetched one row over to answer
   select2's ``pagination.more``. ``page`` is 1-based; an unusable value means
@@ -33,35 +21,15 @@ How a lookup (``GET /{identity}/ajax/lookup?name=&term=&page=``) searches:
 ``statics/js/pickers.js`` makes select2 ask for the next page as the user scrolls.
 """
 
-import re
-import uuid
 from collections.abc import Iterable
-from contextlib import suppress
 from typing import Any
 
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.authorization import Action
 from sqladmin.helpers import get_object_identifier, object_identifier_values
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Integer,
-    Select,
-    SmallInteger,
-    String,
-    Uuid,
-    and_,
-    case,
-    false,
-    func,
-    or_,
-    select,
-)
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.exc import NoReferencedTableError
 from sqlalchemy.orm import RelationshipProperty
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 from starlette import status
 from starlette.exceptions import HTTPException
@@ -76,120 +44,12 @@ from admin_app.inspection import (
     relations_of,
 )
 from admin_app.labels import label_attribute, row_label
+from admin_app.matching import exact_matches, is_text, prefix_match
 from admin_app.permissions import may_view_model
 
 PICKER_LIMIT = 20
 # 1,000 rows of scrolling: past that, typing another letter is the faster search.
 MAX_PICKER_PAGE = 50
-LIKE_ESCAPE = "\\"
-
-_EMAIL_TERM = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_EMAIL_COLUMN = re.compile(r"(?:.+_)?e_?mail(?:_address)?", re.IGNORECASE)
-_DIGITS = re.compile(r"[0-9]+")
-
-
-def escape_like(term: str) -> str:
-    """``term`` with LIKE's wildcards and its escape character made literal."""
-    for char in (LIKE_ESCAPE, "%", "_"):  # the escape character first
-        term = term.replace(char, LIKE_ESCAPE + char)
-    return term
-
-
-def prefix_match(column: Any, term: str) -> ColumnElement[bool]:
-    """``column`` starts with ``term`` (as typed, lower-case, capitalised or
-    upper-case), as btree range scans any index on ``column`` serves.
-
-    Each spelling is ``column >= lo AND column < hi AND column LIKE 'spelling%'``:
-    the range lets the database read the index from ``lo`` to ``hi`` whatever
-    its collation; the ``LIKE`` keeps exactly the rows that start with it.
-    """
-    branches = [_spelling_match(column, spelling) for spelling in _spellings(term)]
-    return or_(*branches)
-
-
-def _spellings(term: str) -> list[str]:
-    return list(
-        dict.fromkeys(
-            [term, term.lower(), term.capitalize(), term.title(), term.upper()]
-        )
-    )
-
-
-def _spelling_match(column: Any, spelling: str) -> ColumnElement[bool]:
-    like = column.like(escape_like(spelling) + "%", escape=LIKE_ESCAPE)
-    bounds = _range(spelling)
-    if bounds is None:
-        return like  # type: ignore[no-any-return]
-    low, high = bounds
-    return and_(column >= low, column < high, like)
-
-
-def _range(spelling: str) -> tuple[str, str] | None:
-    """Bounds holding every string that starts with ``spelling``, in binary
-    order and in linguistic collations (which skip punctuation at first): from
-    the spelling up to its stem (to the last letter or digit) with that last
-    character counted up. ``None`` when there is no letter or digit."""
-    stem = spelling
-    while stem and not stem[-1].isalnum():
-        stem = stem[:-1]
-    if not stem or ord(stem[-1]) >= 0x10FFFF:
-        return None
-    return stem, stem[:-1] + chr(ord(stem[-1]) + 1)
-
-
-def _base_type(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
-    """The type under wrappers such as sqlmodel's AutoString."""
-    while isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
-    return column_type
-
-
-def _is_text(field: Any) -> bool:
-    """Whether a search field holds text: a prefix means nothing to a number."""
-    kind = getattr(field, "type", None)
-    if not isinstance(kind, TypeEngine):
-        return False
-    kind = _base_type(kind)
-    return isinstance(kind, String) and not isinstance(kind, SAEnum)
-
-
-def _largest_int(kind: Integer) -> int:
-    # A bigger literal would make PostgreSQL fail ("integer out of range").
-    if isinstance(kind, SmallInteger):
-        return 2**15 - 1
-    if isinstance(kind, BigInteger):
-        return 2**63 - 1
-    return 2**31 - 1
-
-
-def email_columns(target: type[SQLModel]) -> list[Column[Any]]:
-    """The target's e-mail-like string columns (``email``, ``work_email``, …)."""
-    return [
-        fact.column
-        for fact in columns_of(target)
-        if fact.is_string and not fact.sensitive and _EMAIL_COLUMN.fullmatch(fact.name)
-    ]
-
-
-def exact_matches(target: type[SQLModel], term: str) -> list[ColumnElement[bool]]:
-    """Equality shortcuts for a term that is an e-mail address, a number or a
-    UUID; empty for any other term."""
-    clauses: list[ColumnElement[bool]] = []
-    if _EMAIL_TERM.fullmatch(term):
-        typed = list(dict.fromkeys([term, term.lower()]))
-        clauses += [column.in_(typed) for column in email_columns(target)]
-    keys = mapper_of(target).primary_key
-    if len(keys) != 1:
-        return clauses
-    key, kind = keys[0], _base_type(keys[0].type)
-    if isinstance(kind, Integer) and _DIGITS.fullmatch(term):
-        number = int(term)
-        if number <= _largest_int(kind):
-            clauses.append(key == number)
-    elif isinstance(kind, Uuid):
-        with suppress(ValueError):
-            clauses.append(key == uuid.UUID(term))
-    return clauses
 
 
 def picker_query(
@@ -249,9 +109,7 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         """The rows matching ``term`` that the user may see, in picker order."""
         exact = exact_matches(self.model, term)
         clauses: list[Any] = [
-            prefix_match(field, term)
-            for field in self._cached_fields
-            if _is_text(field)
+            prefix_match(field, term) for field in self._cached_fields if is_text(field)
         ]
         clauses += exact
         stmt: Select[Any] = select(self.model)
@@ -266,7 +124,7 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         # walking the label's index in order and filtering as it goes (SQLite
         # does, and a late or absent prefix then reads the whole index): the
         # ranges above find the few matches, which are then sorted.
-        order = [func.coalesce(o, "") if _is_text(o) else o for o in self._ordering()]
+        order = [func.coalesce(o, "") if is_text(o) else o for o in self._ordering()]
         return stmt.order_by(*first, *order)
 
     def _ordering(self) -> list[Any]:

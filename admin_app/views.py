@@ -27,7 +27,7 @@ from wtforms import Form
 from admin_app import exports
 from admin_app.converters import AdminConverter
 from admin_app.enums import tolerate_unknown_values
-from admin_app.filters import AwareDateTimeFilter, is_aware_datetime
+from admin_app.filters import DateRangeFilter, is_date_or_moment
 from admin_app.forms import FormPlan, Mode, form_class, plan_form
 from admin_app.inspection import (
     ColumnFacts,
@@ -44,6 +44,7 @@ from admin_app.pickers import LabelledAjaxLoader, column_pickers, picker_options
 from admin_app.related import collections_for, is_collection
 from admin_app.saving import RowNotFound, key_clauses
 from admin_app.schemas import Hasher, marked_hasher
+from admin_app.searching import search_statement, wants_contains
 
 LIST_TEXT_LIMIT = 80
 
@@ -143,6 +144,9 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     export_max_rows: ClassVar[int] = 0
     # Lists count up to this many rows, then show "10,000+" (admin_app.counting).
     count_cap: ClassVar[int] = 10_000
+    # List search: by prefix, from indexes; True makes "contains" the default
+    # (admin_app.searching).
+    search_contains: ClassVar[bool] = False
 
     # Hooks: each returns the value of the option it is named after.
 
@@ -214,10 +218,10 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
                     (member.name, member.name.title()) for member in fact.enum_class
                 ]
                 filters.append(StaticValuesFilter(attribute, values, title=fact.title))
+            elif fact.is_temporal and is_date_or_moment(fact.column.type):
+                filters.append(DateRangeFilter(attribute, title=fact.title))
             elif fact.is_foreign_key or fact.is_temporal:
-                aware = is_aware_datetime(attribute.type)
-                kind = AwareDateTimeFilter if aware else OperationColumnFilter
-                filters.append(kind(attribute, title=fact.title))
+                filters.append(OperationColumnFilter(attribute, title=fact.title))
         return filters
 
     @staticmethod
@@ -273,6 +277,18 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         """Hook: the ``target`` rows this view's pickers may offer the user (all,
         until permissions narrow them). See :mod:`admin_app.pickers`."""
         return stmt
+
+    def search_list(
+        self, request: Request, stmt: Select[Any], term: str
+    ) -> Select[Any]:
+        """Hook: the list rows matching ``term``: see :mod:`admin_app.searching`."""
+        return search_statement(
+            self, stmt, term, contains=wants_contains(self, request)
+        )
+
+    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
+        """sqladmin's hook, for any path of its own still calling it."""
+        return search_statement(self, stmt, term, contains=bool(self.search_contains))
 
     async def list_context(self, request: Request) -> dict[str, Any]:
         """sqladmin's; first (sqladmin asks for it before querying the list),

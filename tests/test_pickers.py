@@ -17,12 +17,8 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from admin_app.app import mount_admin
-from admin_app.pickers import (
-    MAX_PICKER_PAGE,
-    PICKER_LIMIT,
-    column_picker,
-    escape_like,
-)
+from admin_app.matching import escape_like
+from admin_app.pickers import MAX_PICKER_PAGE, PICKER_LIMIT, column_picker
 from admin_app.settings import Settings
 from admin_app.views import AutoModelView, view_for
 from tests.conftest import ADMIN_PASSWORD, StatementLog, login
@@ -365,7 +361,7 @@ def test_link_rows_are_untouched_by_pickers(client: TestClient, engine: Engine) 
 def test_a_prefix_search_is_read_from_an_index(engine: Engine) -> None:
     from sqlalchemy import select as select_
 
-    from admin_app.pickers import prefix_match
+    from admin_app.matching import prefix_match
     from tests.sample_models import Tag
 
     stmt = select_(Tag.id).where(prefix_match(Tag.label, "boa"))

@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
 
-from admin_app.filters import AwareDateTimeFilter
+from admin_app.filters import DateRangeFilter
 from admin_app.registry import build_views
 from admin_app.views import AutoModelView, pluralize, view_for
 from models import Order, User
@@ -56,7 +56,7 @@ def test_search_sort_and_filters_follow_indexes_and_column_kinds() -> None:
     assert kinds == {
         "tier": StaticValuesFilter,
         "is_active": BooleanFilter,
-        "joined_at": AwareDateTimeFilter,  # sqladmin's takes it for text
+        "joined_at": DateRangeFilter,  # sqladmin's takes it for text
         "club_id": OperationColumnFilter,
     }
 
