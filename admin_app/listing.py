@@ -30,7 +30,7 @@ from admin_app.counting import RowCount, count_rows, wants_exact
 from admin_app.db import run_in_session
 from admin_app.inspection import local_columns, mapper_of
 from admin_app.keyset import SortKey, boundary_values, cursor_of, reverse, seek
-from admin_app.list_rows import list_rows
+from admin_app.list_rows import list_rows, render_rows
 from admin_app.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ async def list_page_response(site: "AdminSite", request: Request) -> Response:
             )
         pagination.add_links(request.url)
         context["pagination"] = pagination
-        context["list_rows"] = await list_rows(view, request, pagination.rows)
+        rows = await list_rows(view, request, pagination.rows)
+        context["rows_html"] = render_rows(site.templates.env, view, rows)
     if request.query_params.get("error"):
         context["error"] = request.query_params["error"]
     return await site.templates.TemplateResponse(request, view.list_template, context)
