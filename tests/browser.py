@@ -6,12 +6,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from admin_app.app import create_app
 from admin_app.settings import Settings
@@ -28,13 +30,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(settings: Settings, engine: Engine, admin_user: str) -> Iterator[str]:
-    """The admin served on a free 127.0.0.1 port; yields its base URL."""
+@contextmanager
+def serving(app: ASGIApp) -> Iterator[str]:
+    """``app`` under uvicorn on a free 127.0.0.1 port, in a thread; yields its
+    base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -42,9 +43,18 @@ def live_server(settings: Settings, engine: Engine, admin_user: str) -> Iterator
     while not server.started:
         assert time.monotonic() < deadline, "the admin did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(settings: Settings, engine: Engine, admin_user: str) -> Iterator[str]:
+    """The admin served on a free 127.0.0.1 port; yields its base URL."""
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 # Per module: Playwright's sync API keeps an event loop on the main thread while
@@ -63,9 +73,11 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-def logged_in_page(chromium: object, live_server: str) -> Any:
+def logged_in_page(chromium: object, live_server: str, javascript: bool = True) -> Any:
     """A page in a fresh browser context, logged in as the admin user."""
-    context = chromium.new_context(base_url=live_server)  # type: ignore[attr-defined]
+    context = chromium.new_context(  # type: ignore[attr-defined]
+        base_url=live_server, java_script_enabled=javascript
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto("/admin/login")

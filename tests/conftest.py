@@ -7,7 +7,8 @@ message; in CI (``CI=true``) it fails instead.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,12 @@ from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from admin_app.app import create_app
+from admin_app.app import create_app, mount_admin
 from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
+from admin_app.views import AutoModelView
 from tests.csrf_helper import enable_csrf
 
 pytest_plugins = ["tests.browser"]
@@ -116,6 +118,23 @@ def admin_user(engine: Engine) -> str:
 @pytest.fixture
 def app(settings: Settings, engine: Engine) -> Starlette:
     return create_app(settings)
+
+
+@pytest.fixture
+def client_with(
+    settings: Settings, engine: Engine, admin_user: str
+) -> Iterator[Callable[..., TestClient]]:
+    """A logged-in client of an admin where the given views replace inferred ones."""
+    with ExitStack() as stack:
+
+        def make(*views: type[AutoModelView]) -> TestClient:
+            app = Starlette()
+            mount_admin(app, engine=engine, views=views, settings=settings)
+            client = stack.enter_context(TestClient(app, follow_redirects=False))
+            login(client, admin_user, ADMIN_PASSWORD)
+            return client
+
+        yield make
 
 
 @pytest.fixture

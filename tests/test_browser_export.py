@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from admin_app.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, make_settings
+from tests.browser import logged_in_page
+from tests.conftest import make_settings
 from tests.sample_models import Club
 
 LISTED = "search=Ro&sortBy=name&sort=desc"
@@ -75,16 +76,9 @@ def test_export_from_a_searched_list_downloads_those_rows_with_progress(
 
 @pytest.fixture
 def page_without_js(chromium: Any, live_server: str) -> Iterator[Any]:
-    context = chromium.new_context(base_url=live_server, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/admin/login")
-    page.fill("input[name=username]", "boss")
-    page.fill("input[name=password]", ADMIN_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    page = logged_in_page(chromium, live_server, javascript=False)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_without_javascript_the_form_post_downloads(

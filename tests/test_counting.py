@@ -94,13 +94,15 @@ def test_the_count_drops_the_order(clubs: Engine, statements: StatementLog) -> N
     assert all("ORDER BY" not in sql for sql in counts)
 
 
-def test_the_list_page_shows_the_capped_count_and_counts_exactly_on_request(
-    client: TestClient,
-    clubs: Engine,
-    statements: StatementLog,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def cap_of_ten(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(AutoModelView, "count_cap", 10)
+
+
+@pytest.mark.usefixtures("cap_of_ten")
+def test_the_list_page_shows_the_capped_count_and_counts_exactly_on_request(
+    client: TestClient, clubs: Engine, statements: StatementLog
+) -> None:
     page = get_page(client, "/admin/club/list?sortBy=name&sort=desc")
     assert count_text(page).startswith(f"Showing 1 to {CLUBS} of 10+ items")
     assert 'id="exact-count"' in page
@@ -112,13 +114,10 @@ def test_the_list_page_shows_the_capped_count_and_counts_exactly_on_request(
     assert 'id="exact-count"' not in exact
 
 
+@pytest.mark.usefixtures("cap_of_ten")
 def test_the_list_page_of_an_analysed_table_reads_no_count(
-    client: TestClient,
-    clubs: Engine,
-    statements: StatementLog,
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, clubs: Engine, statements: StatementLog
 ) -> None:
-    monkeypatch.setattr(AutoModelView, "count_cap", 10)
     analyse(clubs)
     statements.clear()
     page = get_page(client, "/admin/club/list")

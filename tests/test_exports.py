@@ -8,7 +8,6 @@ import io
 import json
 import random
 import re
-import threading
 import time
 import tracemalloc
 import uuid
@@ -22,7 +21,6 @@ from typing import Any, ClassVar
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from sqlalchemy import Engine, event, insert, select
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -36,7 +34,7 @@ from admin_app.db import make_engine
 from admin_app.export_formats import CsvFormat, Layout, neutralise
 from admin_app.settings import Settings
 from admin_app.views import AutoModelView
-from tests.browser import free_port
+from tests.browser import serving
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.sample_models import Club, Member, Membership, Tag, Tier
 
@@ -451,23 +449,12 @@ def served(settings: Settings, engine: Engine, admin_user: str) -> Iterator[Serv
     assert isinstance(app_engine, Engine)
     app = Starlette()
     mount_admin(app, engine=app_engine, settings=settings, views=VIEWS)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the admin did not start"
-        time.sleep(0.05)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        with serving(app) as url, httpx.Client(base_url=url, timeout=60) as http:
             login(http, "boss", ADMIN_PASSWORD)  # type: ignore[arg-type]
             http.get("/admin/")  # the CSRF token, before anything is measured
             yield Served(app_engine, http)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         app_engine.dispose()
 
 

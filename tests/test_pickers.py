@@ -4,24 +4,20 @@ the edit page, and bare foreign-key columns pickable too."""
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, Select
 from sqlmodel import Session
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from admin_app.app import mount_admin
 from admin_app.matching import escape_like
 from admin_app.pickers import MAX_PICKER_PAGE, PICKER_LIMIT, column_picker
-from admin_app.settings import Settings
 from admin_app.views import AutoModelView, view_for
-from tests.conftest import ADMIN_PASSWORD, StatementLog, login
+from tests.conftest import StatementLog
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 
@@ -45,23 +41,6 @@ def add_tags(engine: Engine, *labels: str) -> dict[str, int]:
         session.add_all(tags)
         session.commit()
         return {tag.label: tag.id for tag in tags if tag.id is not None}
-
-
-@pytest.fixture
-def client_with(
-    settings: Settings, engine: Engine, admin_user: str
-) -> Iterator[Callable[..., TestClient]]:
-    """A logged-in client of an admin where the given views replace inferred ones."""
-    with ExitStack() as stack:
-
-        def make(*views: type[AutoModelView]) -> TestClient:
-            app = Starlette()
-            mount_admin(app, engine=engine, views=views, settings=settings)
-            client = stack.enter_context(TestClient(app, follow_redirects=False))
-            login(client, admin_user, ADMIN_PASSWORD)
-            return client
-
-        yield make
 
 
 # Search

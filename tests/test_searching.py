@@ -5,8 +5,7 @@ e-mail addresses, keys and typed values, wildcards literal, never a leading
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,21 +13,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, Select, select
 from sqlmodel import Session, SQLModel
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from admin_app.app import mount_admin
 from admin_app.searching import (
     MAX_TERM_LENGTH,
     search_statement,
     typed_value,
     wants_contains,
 )
-from admin_app.settings import Settings
 from admin_app.views import AutoModelView, view_for
-from tests.conftest import ADMIN_PASSWORD, StatementLog, login
+from tests.conftest import StatementLog
 from tests.listing_pages import row_keys
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag, Tier
 
@@ -345,23 +341,6 @@ def test_a_prefix_search_of_a_sorted_page_reads_the_columns_index(
 
 
 # The list page
-
-
-@pytest.fixture
-def client_with(
-    settings: Settings, engine: Engine, admin_user: str
-) -> Iterator[Callable[..., TestClient]]:
-    """A logged-in client of an admin where the given views replace inferred ones."""
-    with ExitStack() as stack:
-
-        def make(*views: type[AutoModelView]) -> TestClient:
-            app = Starlette()
-            mount_admin(app, engine=engine, views=views, settings=settings)
-            client = stack.enter_context(TestClient(app, follow_redirects=False))
-            login(client, admin_user, ADMIN_PASSWORD)
-            return client
-
-        yield make
 
 
 def test_the_list_page_shows_the_rows_found(client: TestClient, engine: Engine) -> None:
