@@ -14,11 +14,13 @@ relation shown (``selectinload``), and for a keyset page the lookup of its
 boundary row.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from sqladmin import ModelView
 from sqladmin._types import OperationColumnFilter, SimpleColumnFilter
+from sqladmin.filters import get_column_obj
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, load_only, selectinload
 from starlette import status
@@ -28,7 +30,8 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_app.counting import RowCount, count_rows, wants_exact
 from admin_app.db import run_in_session
-from admin_app.inspection import local_columns, mapper_of
+from admin_app.filters import DateRangeFilter
+from admin_app.inspection import columns_of, local_columns, mapper_of
 from admin_app.keyset import SortKey, boundary_values, cursor_of, reverse, seek
 from admin_app.list_rows import list_rows, render_rows
 from admin_app.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
@@ -56,7 +59,7 @@ async def list_statement(view: ModelView, request: Request) -> ListQuery:
     """The rows the list shows for ``request``, filtered, searched and sorted
     (the primary key breaks ties so that pages never overlap)."""
     stmt: Select[Any] = view.list_query(request)
-    stmt, filtered = await _filter(view, request, stmt)
+    stmt, applied = await _filter(view, request, stmt)
     term = request.query_params.get("search", "").strip()
     searched = bool(term) and bool(view._search_fields)
     if searched:
@@ -65,19 +68,20 @@ async def list_statement(view: ModelView, request: Request) -> ListQuery:
             stmt = search_list(request, stmt, term)
         else:
             stmt = view.search_query(stmt, term)
-    order = ordering(view, request)
+    order = ordering(view, request, applied)
     if order is None:
         stmt = view.sort_query(stmt, request)
     else:
         stmt = stmt.order_by(*(_clause(key) for key in order))
-    return ListQuery(stmt, order, filtered or searched)
+    return ListQuery(stmt, order, bool(applied) or searched)
 
 
 async def _filter(
     view: ModelView, request: Request, stmt: Select[Any]
-) -> tuple[Select[Any], bool]:
-    """sqladmin's list filters, applied as its own ``list`` applies them."""
-    applied = False
+) -> tuple[Select[Any], list[Any]]:
+    """sqladmin's list filters, applied as its own ``list`` applies them; and
+    the filters that narrowed the list."""
+    applied: list[Any] = []
     for filter_ in view.get_filters():
         value = request.query_params.get(filter_.parameter_name)
         default = getattr(filter_, "default_value", _UNSET)
@@ -89,19 +93,27 @@ async def _filter(
                 stmt = await cast(OperationColumnFilter, filter_).get_filtered_query(
                     stmt, operation, value, view.model
                 )
-                applied = True
+                applied.append(filter_)
         else:
             stmt = await cast(SimpleColumnFilter, filter_).get_filtered_query(
                 stmt, value, view.model
             )
-            applied = True
+            applied.append(filter_)
     return stmt, applied
 
 
-def ordering(view: ModelView, request: Request) -> list[SortKey] | None:
+def ordering(
+    view: ModelView, request: Request, applied: Sequence[Any] = ()
+) -> list[SortKey] | None:
     """The list's order as columns: the requested (or default) sort, then the
     primary key. ``None`` when the view overrides ``sort_query`` or sorts by a
-    related model's column."""
+    related model's column.
+
+    A list filtered by a date range on an indexed column, in the inferred
+    newest-first order, is listed newest first *by that date*: the same order
+    wherever keys grow with time, and the only one a database reads from the
+    range's index. (By key, a range of old rows is found by walking past every
+    newer row: 1.8 million of them for a month of orders at scale 10.)"""
     if type(view).sort_query is not ModelView.sort_query:
         return None
     sort_by = request.query_params.get("sortBy")
@@ -110,7 +122,7 @@ def ordering(view: ModelView, request: Request) -> list[SortKey] | None:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "Invalid sortBy parameter")
         wanted = [(sort_by, request.query_params.get("sort", "asc") == "desc")]
     else:
-        wanted = view._get_default_sort()
+        wanted = _dated(view, applied) or view._get_default_sort()
     keys: list[SortKey] = []
     for field, descending in wanted:
         name = view._get_prop_name(field)
@@ -128,6 +140,20 @@ def ordering(view: ModelView, request: Request) -> list[SortKey] | None:
 def _key_attributes(view: ModelView) -> list[str]:
     mapper = mapper_of(view.model)
     return [mapper.get_property_by_column(key).key for key in mapper.primary_key]
+
+
+def _dated(view: ModelView, applied: Sequence[Any]) -> list[tuple[str, bool]]:
+    """``[(date column, descending)]`` for :func:`ordering`, or nothing."""
+    keys = _key_attributes(view)
+    if view._get_default_sort() != [(key, True) for key in keys]:
+        return []
+    indexed = {fact.name for fact in columns_of(view.model) if fact.is_indexed}
+    for found in applied:
+        if isinstance(found, DateRangeFilter):
+            name = get_column_obj(found.column, view.model).key
+            if name in indexed:
+                return [(name, True)]
+    return []
 
 
 def _clause(key: SortKey) -> Any:
