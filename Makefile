@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install browser clean bench
+.PHONY: run test lint install browser clean bench bench-scale10
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,21 @@ browser:
 	  fi; \
 	fi
 
-## Forms and pickers at scale 1, ours vs plain sqladmin (benchmarks/README.md);
-## results in benchmarks/results/. Needs PostgreSQL at 127.0.0.1:5432; ~10 minutes.
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks.forms_bench --db sqlite --scale 1 --runs 5
-	$(BIN)/python -m benchmarks.forms_bench --db postgresql --scale 1 --runs 5
+## The benchmark against plain sqladmin at scale 1 on SQLite, then PostgreSQL
+## (benchmarks/README.md); results in benchmarks/results/. Needs PostgreSQL at
+## 127.0.0.1:5432; a few minutes each. bench-scale10: PostgreSQL at scale 10.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --db sqlite --scale 1
+	$(BIN)/python -m benchmarks.run --db postgresql --scale 1
+
+bench-scale10: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --db postgresql --scale 10 --runs 5
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ PostgreSQL: the database :data:`PG_DATABASE` on the server at
 the same server the tests use). SQLite: ``benchmarks/data/bench.db`` (git-ignored).
 """
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ POSTGRES_SERVER = os.environ.get(
 # How the benchmark tells an admin process which database to serve.
 URL_ENV = "BENCH_DATABASE_URL"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+SQLITE_PATH = DATA_DIR / "bench.db"
 # One login for both admins (ours keeps it hashed; plain sqladmin compares it).
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-password-not-secret"
@@ -43,10 +45,7 @@ class BenchDatabase:
     load_seconds: float
 
 
-def _recreate_postgres() -> str:
-    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+def _postgres_url() -> str:
     info = psycopg.conninfo.conninfo_to_dict(POSTGRES_SERVER)
     host, port = info.get("host", "127.0.0.1"), info.get("port", "5432")
     user = info.get("user", "postgres")
@@ -54,9 +53,16 @@ def _recreate_postgres() -> str:
     return f"postgresql+psycopg://{user}{password}@{host}:{port}/{PG_DATABASE}"
 
 
+def _recreate_postgres() -> str:
+    with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return _postgres_url()
+
+
 def _recreate_sqlite() -> str:
     DATA_DIR.mkdir(exist_ok=True)
-    path = DATA_DIR / "bench.db"
+    path = SQLITE_PATH
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -78,3 +84,10 @@ def fresh_database(kind: DbKind, scale: float) -> BenchDatabase:
     finally:
         engine.dispose()
     return BenchDatabase(kind, url, counts, elapsed)
+
+
+def existing_database(kind: DbKind, scale: float) -> BenchDatabase:
+    """The database the last :func:`fresh_database` of ``kind`` left, taken to
+    hold ``scale`` (for re-running measurements only; nothing is checked)."""
+    url = _postgres_url() if kind == "postgresql" else f"sqlite:///{SQLITE_PATH}"
+    return BenchDatabase(kind, url, Counts.at_scale(scale), math.nan)

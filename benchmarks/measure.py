@@ -8,6 +8,7 @@ is reported instead of figures.
 import gc
 import json
 import math
+import re
 import statistics
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from benchmarks.databases import BENCH_PASSWORD, BENCH_USER
+from benchmarks.pages import csrf_fields
 from benchmarks.servers import Server
 from benchmarks.statements import HEADER
 
@@ -42,9 +44,14 @@ def percentile(values: list[float], fraction: float) -> float:
 def login(server: Server, timeout: float) -> httpx.Client:
     """A client holding a session of :data:`BENCH_USER` on ``server``."""
     client = httpx.Client(base_url=server.url, timeout=timeout)
+    page = client.get(f"{server.admin_path}/login")
     response = client.post(
         f"{server.admin_path}/login",
-        data={"username": BENCH_USER, "password": BENCH_PASSWORD},
+        data={
+            "username": BENCH_USER,
+            "password": BENCH_PASSWORD,
+            **csrf_fields(page.text),
+        },
     )
     if response.status_code != 302 or "login" in response.headers.get("location", ""):
         client.close()
@@ -58,6 +65,15 @@ def _items(response: httpx.Response) -> int:
     return response.content.count(b"<option")
 
 
+def failure(response: httpx.Response) -> str:
+    """``HTTP 500 for GET /path: <the body's text, shortened>``, fit for a
+    markdown table cell."""
+    text = re.sub(r"(<[^>]*>|\s)+", " ", response.text[:2000]).replace("|", "/")
+    request = response.request
+    target = f"{request.method} {request.url.raw_path.decode()}"
+    return f"HTTP {response.status_code} for {target}: {text.strip()[:160]}"
+
+
 def measure(client: httpx.Client, path: str, runs: int, warmup: int) -> Stats:
     """``runs`` timed GETs of ``path`` after ``warmup`` untimed ones."""
     seconds: list[float] = []
@@ -69,7 +85,7 @@ def measure(client: httpx.Client, path: str, runs: int, warmup: int) -> Stats:
             response = client.get(path)
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
-                return Stats(error=f"HTTP {response.status_code} for {path}")
+                return Stats(error=failure(response))
             if attempt >= warmup:
                 seconds.append(elapsed)
     except httpx.TimeoutException:

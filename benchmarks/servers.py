@@ -29,6 +29,9 @@ START_TIMEOUT = 60.0
 class Server:
     label: str
     url: str
+    # uvicorn's process: with one worker, the one serving the requests.
+    pid: int
+    workers: int = 1
     admin_path: str = "/admin"
 
 
@@ -58,7 +61,7 @@ def serve(
     """``uvicorn --factory factory`` with ``env`` added to the environment."""
     port = free_port()
     DATA_DIR.mkdir(exist_ok=True)
-    log = DATA_DIR / f"{label}.log"
+    log = DATA_DIR / f"{label}-{workers}w.log"
     command = [
         sys.executable, "-m", "uvicorn", "--factory", factory,
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
@@ -71,7 +74,7 @@ def serve(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/admin/login", process, log)
-        yield Server(label, url)
+        yield Server(label, url, process.pid, workers)
     finally:
         process.terminate()
         try:
