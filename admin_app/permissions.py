@@ -211,7 +211,10 @@ class RoleAuthorization(AuthorizationBackend):
             return  # a second login_required in the same request
         role = user.role
         granted: dict[str, Rights] = {}
-        if isinstance(role, Role):
+        preloaded = getattr(request.state, "admin_preloaded", None)
+        if isinstance(preloaded, dict):
+            granted = preloaded  # read with the user (auth.backend.preload)
+        elif isinstance(role, Role):
             maker: Any = self._admin.session_maker
             granted = await run_in_session(maker, partial(read_grants, role=role))
         setattr(request.state, STATE_ATTR, Permissions(user.id, role, granted))

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from sqladmin.authorization import Action
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Pool, event
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -161,3 +161,30 @@ def test_anonymous_requests_read_no_grants(
     statements.clear()
     assert anonymous.get("/admin/club/list").status_code == 302
     assert _grant_queries(statements) == []
+
+
+def test_the_user_and_their_grants_are_read_in_one_round_trip(
+    client: TestClient,
+) -> None:
+    """Every request reads its user; their role's grants come in the same
+    connection checkout, not a second one."""
+    events: list[str] = []
+
+    def on_checkout(*_: Any) -> None:
+        events.append("checkout")
+
+    def on_sql(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        for table in ("admin_app_session", "admin_app_grant"):
+            if f"FROM {table}" in sql:
+                events.append(table)
+
+    event.listen(Pool, "checkout", on_checkout)
+    event.listen(Engine, "before_cursor_execute", on_sql)
+    try:
+        assert client.get("/admin/tag/list").status_code == 200
+    finally:
+        event.remove(Pool, "checkout", on_checkout)
+        event.remove(Engine, "before_cursor_execute", on_sql)
+    first = events.index("admin_app_session")
+    assert events[first : first + 2] == ["admin_app_session", "admin_app_grant"]
+    assert events.count("admin_app_grant") == 1, events

@@ -6,6 +6,7 @@ be ended from anywhere, and failed logins are throttled there too
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import anyio.to_thread
 from sqladmin.authentication import AuthenticationBackend
@@ -17,9 +18,10 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from admin_app import audit
 from admin_app.auth import passwords, redirects, sessions, throttle
-from admin_app.auth.models import AdminUser
+from admin_app.auth.models import AdminUser, Role
 from admin_app.auth.users import find_user
 from admin_app.db import AnySessionMaker, run_in_session
+from admin_app.permissions import read_grants
 from admin_app.settings import Settings
 
 SESSION_COOKIE = "admin_app_session"
@@ -199,14 +201,26 @@ class AdminAuthBackend(AuthenticationBackend):
         token = request.session.get(TOKEN_KEY)
         if not isinstance(token, str):
             return None
-        user = await run_in_session(
-            self.session_maker, lambda s: sessions.find(s, token, self.lifetimes)
-        )
+
+        def find(session: Session) -> tuple[AdminUser | None, Any]:
+            user = sessions.find(session, token, self.lifetimes)
+            # What the authorization backend needs next, in the same round trip.
+            grants = None if user is None else self.preload(session, user)
+            return user, grants
+
+        user, grants = await run_in_session(self.session_maker, find)
         if user is None:
             request.session.clear()  # drop the dead cookie
             return None
         request.state.admin_user = user
+        request.state.admin_preloaded = grants
         return user
+
+    def preload(self, session: Session, user: AdminUser) -> Any:
+        """Hook: read, with the user, what each request needs about them (the
+        role's grants, see :func:`admin_app.permissions.read_grants`)."""
+        role = user.role
+        return read_grants(session, role) if isinstance(role, Role) else {}
 
     async def authenticate(self, request: Request) -> Response | bool:
         """True for a logged-in user; otherwise the way to the login page,
