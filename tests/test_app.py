@@ -19,7 +19,8 @@ from admin_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, login
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag, Tier
 
-SECRETS = ("s3cr3t-token-value", "9876")
+# Neither can occur by chance in a page: not in a UUID (hex), a token or a date.
+SECRETS = ("s3cr3t-token-value", "zq-pin-7")
 IDENTITIES = ("club-tag-link", "membership", "tag", "club", "member", "admin-user")
 
 
