@@ -25,6 +25,8 @@ from starlette.requests import Request
 
 from admin_app.inspection import mapper_of
 
+# Rows counted before a list says "10,000+"; a view's ``count_cap`` overrides.
+DEFAULT_CAP = 10_000
 EXACT_PARAM = "count"
 EXACT_VALUE = "exact"
 
@@ -52,6 +54,11 @@ class RowCount:
         if self.accuracy is Accuracy.AT_LEAST:
             return f"{self.value:,}+"
         return f"{self.value:,}"
+
+
+def cap_of(view: ModelView) -> int:
+    """The view's ``count_cap`` (plain sqladmin views have none: the default)."""
+    return int(getattr(view, "count_cap", DEFAULT_CAP))
 
 
 def wants_exact(request: Request) -> bool:

@@ -43,6 +43,7 @@ from admin_app.export_formats import (
 )
 from admin_app.export_stream import BATCH_ROWS, Export, ExportResponse, produce
 from admin_app.limits import check_list_query
+from admin_app.pagination import NOT_THE_ROWS
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -53,7 +54,6 @@ TEMPLATE = "admin_app/export_confirm.html"
 EXPECTED_ROWS = "X-Export-Expected-Rows"
 EXPECTED_ACCURACY = "X-Export-Expected-Accuracy"
 # Query parameters of the list that do not choose rows.
-PAGING_PARAMS = ("page", "pageSize", "after", "before", "count")
 
 
 def export_filename(view: ModelView, export_type: str) -> str:
@@ -154,7 +154,7 @@ async def _confirmation(
     export_type: str,
     count: RowCount,
 ) -> Response:
-    chosen = request.url.remove_query_params(PAGING_PARAMS)
+    chosen = request.url.remove_query_params(NOT_THE_ROWS)
     query = f"?{chosen.query}" if chosen.query else ""
     list_url = request.url_for("admin:list", identity=view.identity)
     return await site.templates.TemplateResponse(

@@ -30,14 +30,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from admin_app.counting import EXACT_PARAM
 from admin_app.filters import DateRangeFilter
+from admin_app.pagination import PAGING_PARAMS
 
 # The list page's own parameters; ``error`` is the alert a refused delete
 # leaves, ``lang`` the language switcher's.
 LIST_PARAMS = frozenset(
     {"page", "pageSize", "sortBy", "sort", "search", "match", "error"}
     # Keyset paging, the list's digest, an exact count: admin_app.listing.
-    | {"after", "before", "list", "count"}
+    | {*PAGING_PARAMS, EXACT_PARAM}
 )
 MAX_PARAM_LENGTH = 1000
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")

@@ -28,18 +28,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.counting import RowCount, count_rows, wants_exact
+from admin_app.counting import RowCount, cap_of, count_rows, wants_exact
 from admin_app.db import run_in_session
 from admin_app.filters import DateRangeFilter
 from admin_app.inspection import columns_of, local_columns, mapper_of
-from admin_app.keyset import SortKey, boundary_values, cursor_of, reverse, seek
+from admin_app.keyset import (
+    AFTER,
+    BEFORE,
+    SortKey,
+    boundary_values,
+    cursor_of,
+    reverse,
+    seek,
+)
 from admin_app.list_rows import list_rows, render_rows
 from admin_app.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
 
-DEFAULT_COUNT_CAP = 10_000
 _UNSET = object()
 
 
@@ -196,7 +203,7 @@ async def list_page(view: ModelView, request: Request) -> ListPage:
     query = await list_statement(view, request)
     cursor = cursor_of(request) if query.order is not None else None
     exact = wants_exact(request)
-    cap = int(getattr(view, "count_cap", DEFAULT_COUNT_CAP))
+    cap = cap_of(view)
     loads = shown_loads(view)
 
     def read(session: Session) -> ListPage:
@@ -260,7 +267,7 @@ async def list_page_response(site: "AdminSite", request: Request) -> Response:
         pagination = await list_page(view, request)
         if not pagination.rows and pagination.count.exact and pagination.page > 1:
             last = max(1, -(-pagination.count.value // pagination.page_size))
-            target = request.url.remove_query_params(("after", "before"))
+            target = request.url.remove_query_params((AFTER, BEFORE))
             return RedirectResponse(
                 target.include_query_params(page=last), status.HTTP_302_FOUND
             )

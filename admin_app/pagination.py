@@ -21,7 +21,9 @@ PAGE_LINKS_AROUND = 3
 # Which list a page link belongs to: see :func:`fingerprint`.
 LIST_PARAM = "list"
 # Not carried from page to page: each link sets its own.
-PAGING_PARAMS = ("page", AFTER, BEFORE, LIST_PARAM)
+PAGING_PARAMS = (AFTER, BEFORE, LIST_PARAM, "page")
+# Not which rows a list holds, nor their order: its export leaves them out.
+NOT_THE_ROWS = (*PAGING_PARAMS, "pageSize", EXACT_PARAM)
 _NOT_THE_LIST = {*PAGING_PARAMS, EXACT_PARAM, "error"}
 
 

@@ -32,6 +32,7 @@ from admin_app.csrf import CSRFMiddleware, csrf_token
 from admin_app.db import AnyEngine, AnySessionMaker
 from admin_app.headers import SecurityHeadersMiddleware
 from admin_app.limits import RequestLimitsMiddleware
+from admin_app.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.permissions import RoleAuthorization
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
@@ -86,6 +87,9 @@ class AdminSite(Admin):
             Middleware(CSRFMiddleware, trusted_origins=csrf_trusted_origins)
         )
         self.templates.env.globals["csrf_token"] = csrf_token
+        # What list links drop: one definition for templates and code.
+        self.templates.env.globals["paging_params"] = list(PAGING_PARAMS)
+        self.templates.env.globals["not_the_rows"] = list(NOT_THE_ROWS)
         exports.install(self)
         # Throttled login with a safe `next`; logout by POST only.
         auth_routes.install(self)

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
-from admin_app import exports
+from admin_app import counting, exports
 from admin_app.converters import AdminConverter
 from admin_app.enums import tolerate_unknown_values
 from admin_app.filters import DateRangeFilter, is_date_or_moment
@@ -143,7 +143,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     # Exports stream (admin_app.exports): no cap unless a view sets one.
     export_max_rows: ClassVar[int] = 0
     # Lists count up to this many rows, then show "10,000+" (admin_app.counting).
-    count_cap: ClassVar[int] = 10_000
+    count_cap: ClassVar[int] = counting.DEFAULT_CAP
     # List search: by prefix, from indexes; True makes "contains" the default
     # (admin_app.searching).
     search_contains: ClassVar[bool] = False
