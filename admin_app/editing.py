@@ -7,6 +7,7 @@ keep sqladmin's hooks (``on_model_change``, ``after_model_change``), templates
 and permission checks.
 """
 
+from collections.abc import Collection
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,12 @@ from admin_app.saving import (
     key_clauses,
     update_row,
 )
-from admin_app.validation import changed_columns, new_row, submitted
+from admin_app.validation import (
+    changed_columns,
+    missing_fields,
+    new_row,
+    submitted,
+)
 from admin_app.views import AutoModelView
 
 if TYPE_CHECKING:
@@ -60,7 +66,9 @@ async def create_page(site: "AdminSite", request: Request) -> Response:
     form = form_class(form_data)
     context["form"] = form
     try:
-        submission = await _submission(view, plan, form, request, current=None)
+        submission = await _submission(
+            view, plan, form, request, current=None, posted=form_data.keys()
+        )
         row = await run_in_session(
             view.session_maker, partial(insert_row, submission=submission)
         )
@@ -118,7 +126,9 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     context["row_snapshot"] = token if isinstance(token, str) else ""
     current = {fact.name: getattr(row, fact.name) for fact in columns_of(view.model)}
     try:
-        submission = await _submission(view, plan, form, request, current=current)
+        submission = await _submission(
+            view, plan, form, request, current=current, posted=form_data.keys()
+        )
         saved = await run_in_session(
             view.session_maker,
             partial(
@@ -164,13 +174,17 @@ async def _submission(
     form: Form,
     request: Request,
     current: dict[str, Any] | None,
+    posted: Collection[str],
 ) -> Submission:
     """Parse (WTForms) then validate (the model) every input; all the errors of
-    the form at once, or what the save writes."""
+    the form at once, or what the save writes. A field the form rendered but
+    the POST lacks is an error, never "cleared"."""
     form.validate()
-    errors = FormErrors(
-        {n: list(f.errors) for n, f in form._fields.items() if f.errors}
-    )
+    errors = missing_fields(plan, form, posted)
+    for name, field in form._fields.items():
+        if name not in errors.fields:
+            for message in field.errors:
+                errors.add(name, message)
     values, picked, empty = submitted(plan, form, skip=set(errors.fields))
     errors.merge(empty)
     hasher = view.password_hasher(plan)

@@ -31,6 +31,7 @@ from admin_app.inspection import (
     mapper_of,
 )
 from admin_app.schemas import is_password_field, password_column
+from admin_app.widgets import REPLACEMENTS
 
 if TYPE_CHECKING:
     from admin_app.views import AutoModelView
@@ -325,8 +326,10 @@ def _adjusted(unbound: UnboundField, planned: PlannedField) -> UnboundField:
     if planned.read_only:
         render_kw.update(disabled=True)
     kwargs["render_kw"] = render_kw
+    # Pickers and tag inputs whose current values are in the HTML.
+    field_class = REPLACEMENTS.get(unbound.field_class, unbound.field_class)
     return UnboundField(
-        unbound.field_class,
+        field_class,
         *unbound.args,
         name=planned.name,
         **{k: v for k, v in kwargs.items() if k != "name"},

@@ -46,6 +46,7 @@ from admin_app.inspection import (
 from admin_app.labels import label_attribute, row_label
 from admin_app.matching import exact_matches, is_text, prefix_match
 from admin_app.permissions import may_view_model
+from admin_app.searching import search_term
 
 PICKER_LIMIT = 20
 # 1,000 rows of scrolling: past that, typing another letter is the faster search.
@@ -260,13 +261,13 @@ async def lookup(site: Any, request: Request) -> Response:
     name = request.query_params.get("name")
     term = request.query_params.get("term")
     loader = find_loader(view, name) if name else None
-    # PostgreSQL refuses NUL in text (an error, not "no match"): refuse it here.
-    if loader is None or not term or "\x00" in term:
+    if loader is None or not term:
         raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST)
     # A picker offers the target model's rows: only to who may view them.
     if not may_view_model(site, request, loader.model):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN)
-    term = term.strip()
+    # The list search's limits: too long or holding a NUL is a 400.
+    term = search_term(term)
     page = parse_page(request.query_params.get("page"))
     rows: list[Any] = []
     more = False

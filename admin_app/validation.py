@@ -16,17 +16,23 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from sqladmin.helpers import object_identifier_values
+from sqladmin.i18n import lazy_gettext
 from sqlalchemy import Integer, Numeric
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
-from wtforms import Form
+from wtforms import BooleanField, FileField, Form
 
 from admin_app.capacity import integer_range, max_length, storable_text
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan, PlannedField
 from admin_app.inspection import ColumnFacts, columns_of, mapper_of
+from admin_app.widgets import REPLACEMENTS
 
 REQUIRED = "This field is required."
+MISSING = lazy_gettext(
+    "This field was missing from the submitted form, so nothing was saved. "
+    "Reload the page and try again."
+)
 
 
 class _Unset:
@@ -50,6 +56,28 @@ def _accepts_none(annotation: Any) -> bool:
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def missing_fields(plan: FormPlan, form: Form, posted: Collection[str]) -> FormErrors:
+    """Errors for the writable fields the form rendered but the POST lacks.
+
+    Absence is never "clear it": a page posted before its scripts ran still
+    sends every picker (its choices are selected options, with a presence
+    marker), so a missing field means a form that did not carry it. On edit
+    that holds for every input but checkboxes and files (an unchecked box
+    sends nothing); on create, for pickers and tag inputs.
+    """
+    scripted = tuple(REPLACEMENTS.values())
+    errors = FormErrors()
+    for planned in plan.writable:
+        field = form._fields.get(planned.name)
+        if field is None or planned.name in posted:
+            continue
+        if isinstance(field, scripted) or (
+            plan.mode == "edit" and not isinstance(field, BooleanField | FileField)
+        ):
+            errors.add(planned.name, str(MISSING))
+    return errors
 
 
 def submitted(

@@ -1,6 +1,6 @@
-"""Reading admin pages in tests: a form's values and the errors by field."""
+"""Reading admin pages in tests: a form's values as a browser without
+JavaScript submits them, and the errors by field."""
 
-import json
 from html.parser import HTMLParser
 
 
@@ -15,7 +15,9 @@ class _FormReader(HTMLParser):
         self._select: str | None = None
         self._textarea: str | None = None
         self._in_error = False
-        self._option_value: str | None = None
+        self._multiple: dict[str, bool] = {}
+        self._chosen: dict[str, list[str]] = {}
+        self._first_option: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -35,13 +37,14 @@ class _FormReader(HTMLParser):
             self._select = name
             self.selects.add(name)
             self.values.setdefault(name, [])
-            # A select2 picker: its current picks travel as data-json for JS.
-            picked = json.loads(a.get("data-json") or "null")
-            for item in picked if isinstance(picked, list) else [picked]:
-                if isinstance(item, dict) and "id" in item:
-                    self.values[name].append(str(item["id"]))
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select].append(a.get("value") or "")
+            self._multiple[name] = "multiple" in a
+            self._first_option = None
+        elif tag == "option" and self._select:
+            value = a.get("value") or ""
+            if "selected" in a:
+                self._chosen.setdefault(self._select, []).append(value)
+            elif self._first_option is None:
+                self._first_option = value
         elif tag == "textarea" and name:
             self._textarea = name
             self.values[name] = [""]
@@ -49,7 +52,13 @@ class _FormReader(HTMLParser):
             self._in_error = True
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
+        if tag == "select" and self._select:
+            chosen = self._chosen.pop(self._select, [])
+            if not chosen and not self._multiple[self._select]:
+                # A single select with nothing marked sends its first option.
+                chosen = [] if self._first_option is None else [self._first_option]
+            # Only the option data-json once named: a browser sends none of it.
+            self.values[self._select].extend(chosen)
             self._select = None
         elif tag == "textarea" and self._textarea:
             # Browsers drop the newline that starts a textarea's content.
@@ -75,14 +84,16 @@ def read_form(html: str) -> _FormReader:
     return reader
 
 
-def form_values(html: str) -> dict[str, str]:
-    """The form's current values, one per field (enabled fields only)."""
+def form_values(html: str) -> dict[str, str | list[str]]:
+    """What the form submits, enabled fields only, as a browser without
+    JavaScript would: one value per name, or the list of a name sent several
+    times (a multiple picker and its presence marker). A select with nothing
+    selected sends nothing."""
     reader = read_form(html)
-    # Like a browser: a select with nothing selected sends nothing.
     return {
-        name: values[0] if values else ""
+        name: values[0] if len(values) == 1 else values
         for name, values in reader.values.items()
-        if name not in reader.disabled and (values or name not in reader.selects)
+        if name not in reader.disabled and values
     }
 
 

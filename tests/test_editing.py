@@ -335,9 +335,11 @@ def test_demo_users_get_argon2_hashes_from_the_configured_hasher(
     settings = make_settings(database_url, tmp_path, models=["models"])
     with TestClient(create_app(settings), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
+        page = form_values(client.get("/admin/user/create").text)
         response = client.post(
             "/admin/user/create",
             data={
+                **page,
                 "email": "neo@example.com",
                 "full_name": "Neo",
                 "password": "follow-the-rabbit",

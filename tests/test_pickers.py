@@ -205,6 +205,16 @@ def test_an_unknown_picker_or_a_missing_term_is_a_bad_request(
     )
 
 
+def test_a_term_longer_than_the_list_search_takes_is_refused(
+    client: TestClient,
+) -> None:
+    assert lookup(client, "club", "tags", "a" * 200).status_code == 200
+    for term in ("a" * 201, "a" * 60_000, "a\x00b"):
+        response = lookup(client, "club", "tags", term)
+        assert response.status_code == 400
+        assert "results" not in response.text
+
+
 def test_anonymous_users_are_sent_to_the_login_page(anonymous: TestClient) -> None:
     response = lookup(anonymous, "club", "tags", "a")
     assert response.status_code == 302

@@ -112,8 +112,9 @@ def test_the_change_hook_runs_before_the_commit(
     club_view.on_model_change = on_change  # type: ignore[method-assign]
     with TestClient(app, follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
+        page = form_values(client.get("/admin/club/create").text)
         response = client.post(
-            "/admin/club/create", data={"name": "Chess", "save": "Save"}
+            "/admin/club/create", data={**page, "name": "Chess", "save": "Save"}
         )
         assert response.status_code == 302
     assert seen == [("Chess", True)]

@@ -216,7 +216,7 @@ def test_an_editor_adds_and_changes_but_does_not_delete(
 ) -> None:
     editor = client_for(Role.editor)
     club = rows["club"]
-    assert editor.post("/admin/club/create", data={"name": "Beta"}).status_code == 302
+    assert save(editor, "/admin/club/create", name="Beta").status_code == 302
     response = save(editor, f"/admin/club/edit/{club}", name="Renamed")
     assert response.status_code == 302, response.text
     assert editor.post("/admin/club/delete", data={"pks": club}).status_code == 403
