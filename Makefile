@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install browser clean bench bench-scale10
+.PHONY: run test lint install browser clean bench bench-scale10 screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: $(BENCH_STAMP)
 
 bench-scale10: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --db postgresql --scale 10 --runs 5
+
+## Every page kind of the demo, light and dark, wide and narrow, into
+## docs/screenshots/ (tools/screenshots.py). Run it after changing templates or styles.
+screenshots: $(STAMP) browser
+	$(BIN)/python tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -40,6 +40,7 @@ from admin_app.validation import (
     missing_fields,
     new_row,
     submitted,
+    unchanged_inputs,
 )
 from admin_app.views import AutoModelView
 
@@ -125,9 +126,16 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     token = form_data.get(FIELD_NAME)
     context["row_snapshot"] = token if isinstance(token, str) else ""
     current = {fact.name: getattr(row, fact.name) for fact in columns_of(view.model)}
+    unchanged = unchanged_inputs(plan, form, form_class(data=initial))
     try:
         submission = await _submission(
-            view, plan, form, request, current=current, posted=form_data.keys()
+            view,
+            plan,
+            form,
+            request,
+            current=current,
+            posted=form_data.keys(),
+            unchanged=unchanged,
         )
         saved = await run_in_session(
             view.session_maker,
@@ -175,6 +183,7 @@ async def _submission(
     request: Request,
     current: dict[str, Any] | None,
     posted: Collection[str],
+    unchanged: Collection[str] = (),
 ) -> Submission:
     """Parse (WTForms) then validate (the model) every input; all the errors of
     the form at once, or what the save writes. A field the form rendered but
@@ -193,7 +202,7 @@ async def _submission(
         data = dict(values)
         if current is None:
             return Submission(plan, row=new_row(plan, data, hasher), picked=picked)
-        changes = changed_columns(plan, data, current, hasher)
+        changes = changed_columns(plan, data, current, hasher, unchanged)
         return Submission(plan, changes=changes, picked=picked)
 
     try:

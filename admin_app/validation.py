@@ -21,6 +21,7 @@ from sqlalchemy import Integer, Numeric
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 from wtforms import BooleanField, FileField, Form
+from wtforms.fields import SelectFieldBase
 
 from admin_app.capacity import integer_range, max_length, storable_text
 from admin_app.errors import FormErrors
@@ -229,9 +230,11 @@ def validate_changes(
     values: Mapping[str, Any],
     current: Mapping[str, Any],
     hasher: Callable[[str], str] | None,
+    unchanged: Collection[str] = (),
 ) -> dict[str, Any]:
     """The column values an edit changes, validated together with the rest of
-    the row as it is now (raises FormErrors)."""
+    the row as it is now (raises FormErrors); the ``unchanged`` columns (their
+    input came back as shown) are validated but not written."""
     model = plan.model
     try:
         data = dict(values)
@@ -243,7 +246,33 @@ def validate_changes(
         validated = validate_table_row(model, {**current, **changes})
     except ValidationError as exc:
         raise pydantic_errors(plan, exc) from None
-    return {name: getattr(validated, name) for name in changes}
+    return {name: getattr(validated, name) for name in changes if name not in unchanged}
+
+
+def unchanged_inputs(plan: FormPlan, posted: Form, shown: Form) -> set[str]:
+    """The columns whose input came back exactly as the edit form showed it.
+
+    They are no change, whatever they parse to: a time shown to the minute, a
+    datetime to the second, a decimal or JSON as formatted, text whose line
+    breaks a browser sent as CRLF would otherwise rewrite the stored value.
+    """
+    same: set[str] = set()
+    for planned in plan.writable:
+        field, was = posted._fields.get(planned.name), shown._fields.get(planned.name)
+        if planned.kind != "column" or field is None or was is None:
+            continue
+        if isinstance(field, BooleanField | FileField | SelectFieldBase):
+            continue
+        raw = field.raw_data
+        if not hasattr(was, "_value") or not raw or len(raw) != 1:
+            continue
+        if _lines(str(raw[0])) == _lines(str(was._value())):
+            same.add(planned.key)
+    return same
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def _hash_passwords(
@@ -338,9 +367,10 @@ def changed_columns(
     values: Mapping[str, Any],
     current: Mapping[str, Any],
     hasher: Callable[[str], str] | None,
+    unchanged: Collection[str] = (),
 ) -> dict[str, Any]:
     """An edit's validated column changes, each storable by its database."""
-    changes = validate_changes(plan, values, current, hasher)
+    changes = validate_changes(plan, values, current, hasher, unchanged)
     errors = storage_errors(plan, changes)
     if errors:
         raise errors

@@ -36,3 +36,25 @@
     });
   });
 })(jQuery);
+
+// Date-time pickers. sqladmin's main.js formats them "Y-m-d H:i:s", where
+// flatpickr's "s" is seconds without a leading zero: "12:00:05" became
+// "12:00:5", so a form saved untouched sent a value other than the one the
+// page showed. Format as the server does ("S": two digits), from the value
+// the HTML holds.
+(function () {
+  "use strict";
+
+  document
+    .querySelectorAll('input[data-role="datetimepicker"]')
+    .forEach(function (input) {
+      var picker = input._flatpickr;
+      if (!picker) {
+        return;
+      }
+      picker.set("dateFormat", "Y-m-d H:i:S");
+      if (input.defaultValue) {
+        picker.setDate(input.defaultValue, false, "Y-m-d H:i:S");
+      }
+    });
+})();

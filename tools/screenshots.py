@@ -1,0 +1,114 @@
+"""Screenshots of every page kind of the demo, light and dark, wide and narrow,
+into ``docs/screenshots/`` (``make screenshots``). Run it after any change to
+templates or styles, and look at every picture.
+
+The demo is seeded into a throwaway SQLite database and served by uvicorn on a
+free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+SIZES = {"wide": (1400, 900), "narrow": (390, 844)}
+SCHEMES = ("light", "dark")
+
+
+def _prepare(env: dict[str, str]) -> str:
+    """Migrate and seed the demo; return the demo login's password."""
+    cli = [sys.executable, "-m", "admin_app"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=REPO)
+    shown = subprocess.run(
+        [*cli, "demo"], env=env, check=True, cwd=REPO, capture_output=True, text=True
+    ).stdout
+    match = re.search(r"with password '([^']+)'", shown)
+    assert match, shown
+    return match.group(1)
+
+
+def _pages(page: object) -> dict[str, str]:
+    """Page kind → path, for the demo's rows."""
+    return {
+        "dashboard": "/admin/",
+        "list": "/admin/order/list",
+        "list-search": "/admin/user/list?search=ma",
+        "details": "/admin/order/details/10",
+        "create": "/admin/order/create",
+        "edit": "/admin/project/edit/3",
+        "delete": "/admin/order-item/delete?pks=1",
+        "history": "/admin/order/history/10",
+        "export": "/admin/order/export/csv",
+        "account": "/admin/account/password",
+        "admin-users": "/admin/admin-user/list",
+        "grants": "/admin/grant/list",
+        "audit": "/admin/audit-entry/list",
+    }
+
+
+def main() -> None:
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "ADMIN_DATABASE_URL": f"sqlite:///{tmp}/shots.db",
+            "ADMIN_SECRET_KEY_FILE": f"{tmp}/secret",
+            "ADMIN_MODELS": "models",
+        }
+        password = _prepare(env)
+        os.environ.update(env)
+        sys.path.insert(0, str(REPO))
+        from admin_app.app import create_app
+        from admin_app.settings import get_settings
+
+        get_settings.cache_clear()
+        config = uvicorn.Config(create_app(), host="127.0.0.1", port=0)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            for scheme in SCHEMES:
+                for size_name, (width, height) in SIZES.items():
+                    context = browser.new_context(
+                        base_url=base,
+                        viewport={"width": width, "height": height},
+                        color_scheme=scheme,  # type: ignore[arg-type]
+                    )
+                    page = context.new_page()
+                    page.goto("/admin/login")
+                    page.screenshot(path=str(OUT / f"login-{scheme}-{size_name}.png"))
+                    page.fill("input[name=username]", "admin")
+                    page.fill("input[name=password]", password)
+                    page.click("button[type=submit]")
+                    page.wait_for_url("**/admin/")
+                    for kind, path in _pages(page).items():
+                        page.goto(path)
+                        page.wait_for_load_state("networkidle")
+                        name = f"{kind}-{scheme}-{size_name}.png"
+                        page.screenshot(path=str(OUT / name), full_page=True)
+                    context.close()
+            browser.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+    print(f"screenshots in {OUT.relative_to(REPO)}/")
+
+
+if __name__ == "__main__":
+    main()
