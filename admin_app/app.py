@@ -67,6 +67,9 @@ def mount_admin(
         max_form_fields=settings.max_form_fields,
         csrf_trusted_origins=settings.csrf_trusted_origins,
         export_get_max_rows=settings.export_get_max_rows,
+        allowed_hosts=settings.allowed_hosts,
+        trusted_proxies=settings.trusted_proxies,
+        hsts=settings.is_production,
     )
     # admin_app's pages for its own users and grants; the application's win.
     own_views = [

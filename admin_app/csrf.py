@@ -225,7 +225,7 @@ def _first(values: Iterable[str]) -> str | None:
 def _forbidden(reason: str) -> HTMLResponse:
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>403 Forbidden</title></head>
-<body style="font-family: sans-serif; max-width: 40rem; margin: 4rem auto">
+<body>
 <h1>403 Forbidden</h1>
 <p>{escape(reason)} Nothing was saved.</p>
 <p>Go back, reload the page and try again.</p>

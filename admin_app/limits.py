@@ -53,15 +53,21 @@ class _Refusal(Exception):
         self.message = message
 
     def response(self) -> HTMLResponse:
-        title = {413: "413 Request Entity Too Large", 400: "400 Bad Request"}
-        heading = title.get(self.status_code, str(self.status_code))
-        page = f"""<!DOCTYPE html>
+        return refusal_page(self.status_code, f"{self.message} Nothing was saved.")
+
+
+def refusal_page(status_code: int, message: str) -> HTMLResponse:
+    """A plain page saying why a request was refused (no styles or scripts:
+    the Content-Security-Policy allows none inline)."""
+    title = {413: "413 Request Entity Too Large", 400: "400 Bad Request"}
+    heading = title.get(status_code, str(status_code))
+    page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{heading}</title></head>
-<body style="font-family: sans-serif; max-width: 40rem; margin: 4rem auto">
+<body>
 <h1>{heading}</h1>
-<p>{escape(self.message)} Nothing was saved.</p>
+<p>{escape(message)}</p>
 </body></html>"""
-        return HTMLResponse(page, status_code=self.status_code)
+    return HTMLResponse(page, status_code=status_code)
 
 
 class _FieldCounter:

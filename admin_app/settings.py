@@ -4,17 +4,25 @@ The app, the CLI and ``migrations/env.py`` all call :func:`get_settings`; nothin
 else in the project holds a database URL or a secret.
 """
 
+import contextlib
 import ipaddress
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_LENGTH = 32
+# The hosts a development admin answers to: this machine, and Starlette's
+# TestClient ("testserver").
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1", "[::1]", "testserver")
+# An ADMIN_ALLOWED_HOSTS entry: "*", a name ("admin.example.com"), a domain and
+# its subdomains (".example.com"), an IPv4 address or a bracketed IPv6 one.
+_HOST_ENTRY = re.compile(r"\*|\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
 
 
 class SettingsError(ValueError):
@@ -65,6 +73,12 @@ class Settings(BaseSettings):
     # Proxies (IPs or CIDRs) whose X-Forwarded-For names the client; from any
     # other peer the header is ignored, since anyone can send it.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Host names the admin answers to (Host, or X-Forwarded-Host from a trusted
+    # proxy); others get 400, since absolute URLs and redirects are built from
+    # it. Required in production; in development: DEVELOPMENT_HOSTS.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validate_default=True
+    )
     # Failed logins within login_failure_window seconds lock that username for
     # login_lockout_minutes; a client address gets more tries (shared NATs).
     login_max_failures: int = Field(default=5, ge=1)
@@ -82,7 +96,9 @@ class Settings(BaseSettings):
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     migrations_dir: Path | None = None
 
-    @field_validator("models", "exclude_models", "trusted_proxies", mode="before")
+    @field_validator(
+        "models", "exclude_models", "trusted_proxies", "allowed_hosts", mode="before"
+    )
     @classmethod
     def _split_names(cls, value: object) -> object:
         if isinstance(value, str):
@@ -98,6 +114,24 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"not an IP address or network: {entry!r}") from None
         return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not value and info.data.get("env") != "production":
+            return list(DEVELOPMENT_HOSTS)
+        hosts = []
+        for entry in value:
+            host = entry.lower().rstrip(".")
+            with contextlib.suppress(ValueError):  # a bare IPv6 address
+                host = f"[{ipaddress.IPv6Address(host)}]"  # as Host writes it
+            if not _HOST_ENTRY.fullmatch(host):
+                raise ValueError(
+                    "not a host name (admin.example.com, .example.com or *, "
+                    f"without scheme or port): {entry!r}"
+                )
+            hosts.append(host)
+        return hosts
 
     @field_validator("csrf_trusted_origins", mode="before")
     @classmethod
@@ -129,13 +163,19 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_needs_a_secret(self) -> "Settings":
+    def _production_needs_a_secret_and_hosts(self) -> "Settings":
         if self.env == "production":
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if len(key) < MIN_SECRET_LENGTH:
                 raise SettingsError(
                     "ADMIN_SECRET_KEY must be set to a random value of at least "
                     f"{MIN_SECRET_LENGTH} characters when ADMIN_ENV=production"
+                )
+            if not self.allowed_hosts:
+                raise SettingsError(
+                    "ADMIN_ALLOWED_HOSTS must name the host(s) the admin is served "
+                    "at (admin.example.com, .example.com for subdomains) when "
+                    "ADMIN_ENV=production"
                 )
         return self
 

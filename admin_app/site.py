@@ -27,15 +27,18 @@ from admin_app import (
     pickers,
 )
 from admin_app.auth import routes as auth_routes
+from admin_app.auth.throttle import trusted_networks
 from admin_app.concurrency import Snapshots
 from admin_app.csrf import CSRFMiddleware, csrf_token
 from admin_app.db import AnyEngine, AnySessionMaker
 from admin_app.headers import SecurityHeadersMiddleware
+from admin_app.hosts import AllowedHostsMiddleware
 from admin_app.limits import RequestLimitsMiddleware
 from admin_app.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.permissions import RoleAuthorization
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
+from admin_app.settings import DEVELOPMENT_HOSTS
 from admin_app.views import AutoModelView
 
 
@@ -55,6 +58,9 @@ class AdminSite(Admin):
         max_form_fields: int = 1000,
         csrf_trusted_origins: Sequence[str] = (),
         export_get_max_rows: int | None = 1000,
+        allowed_hosts: Sequence[str] = DEVELOPMENT_HOSTS,
+        trusted_proxies: Sequence[str] = (),
+        hsts: bool = False,
         **options: Any,
     ) -> None:
         options.setdefault("templates_dir", str(templates_dir()))
@@ -73,10 +79,17 @@ class AdminSite(Admin):
         deletion_routes.install(self)
         # Each row's history (its audit entries) and reverting from it.
         history.install(self)
-        # Request hygiene: headers and limits around everything, the CSRF check
-        # inside the session middleware (the token lives in the session).
+        # Request hygiene: headers, the host check and limits around everything,
+        # the CSRF check inside the session middleware (the token lives in the
+        # session). Only the admin's sub-app: the app it is mounted in is left alone.
+        proxies = trusted_networks(trusted_proxies)
         self.admin.user_middleware[:0] = [
-            Middleware(SecurityHeadersMiddleware),
+            Middleware(SecurityHeadersMiddleware, hsts=hsts, trusted_proxies=proxies),
+            Middleware(
+                AllowedHostsMiddleware,
+                allowed_hosts=allowed_hosts,
+                trusted_proxies=proxies,
+            ),
             Middleware(
                 RequestLimitsMiddleware,
                 max_body_bytes=max_body_bytes,

@@ -5,7 +5,7 @@ headless chromium driven by Playwright. A failing test leaves a screenshot in
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -73,12 +73,20 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-def logged_in_page(chromium: object, live_server: str, javascript: bool = True) -> Any:
-    """A page in a fresh browser context, logged in as the admin user."""
+def logged_in_page(
+    chromium: object,
+    live_server: str,
+    javascript: bool = True,
+    prepare: Callable[[Any], None] | None = None,
+) -> Any:
+    """A page in a fresh browser context, logged in as the admin user;
+    ``prepare`` gets the context first (to watch it from the login page on)."""
     context = chromium.new_context(  # type: ignore[attr-defined]
         base_url=live_server, java_script_enabled=javascript
     )
     context.set_default_timeout(10_000)
+    if prepare is not None:
+        prepare(context)
     page = context.new_page()
     page.goto("/admin/login")
     page.fill("input[name=username]", "boss")

@@ -371,8 +371,15 @@ def test_the_cookie_is_httponly_lax_and_scoped_to_the_admin(
 @pytest.mark.parametrize(
     ("overrides", "secure"),
     [
-        ({"env": "production"}, True),
-        ({"env": "production", "cookie_secure": False}, False),
+        ({"env": "production", "allowed_hosts": "testserver"}, True),
+        (
+            {
+                "env": "production",
+                "allowed_hosts": "testserver",
+                "cookie_secure": False,
+            },
+            False,
+        ),
         ({"cookie_secure": True}, True),
     ],
 )

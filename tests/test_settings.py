@@ -47,7 +47,10 @@ def test_production_refuses_to_start_without_a_strong_secret() -> None:
         Settings(env="production", secret_key=None)
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(env="production", secret_key="short")
-    assert Settings(env="production", secret_key="k" * 32).is_production
+    settings = Settings(
+        env="production", secret_key="k" * 32, allowed_hosts="admin.example.com"
+    )
+    assert settings.is_production
 
 
 def test_get_settings_reports_the_variable_at_fault(

@@ -65,7 +65,7 @@ def client_address(request: Request, trusted: Sequence[Network] = ()) -> str:
     is a trusted proxy (anyone can send the header); then the right-most hop
     that is not itself a trusted proxy is the client."""
     peer = request.client.host if request.client else ""
-    if not _is_trusted(peer, trusted):
+    if not is_trusted(peer, trusted):
         return peer or "unknown"
     hops = [
         hop.strip()
@@ -73,7 +73,7 @@ def client_address(request: Request, trusted: Sequence[Network] = ()) -> str:
         for hop in header.split(",")
     ]
     for hop in reversed(hops):
-        if not _is_trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return _canonical(hop) or peer
     return peer
 
@@ -85,7 +85,8 @@ def _canonical(address: str) -> str | None:
         return None
 
 
-def _is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+def is_trusted(address: str, trusted: Sequence[Network]) -> bool:
+    """Whether ``address`` is an IP address inside one of the ``trusted`` networks."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
