@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from sqladmin.authentication import login_required
-from sqladmin.flash import Flash
+from sqladmin.flash import FlashLevel
 from sqladmin.helpers import slugify_class_name
 from sqlalchemy.orm import Session
 from starlette import status
@@ -24,6 +24,7 @@ from admin_app.auth.models import AdminUser
 from admin_app.auth.passwords import hash_password, verify_password
 from admin_app.auth.users import UserError, check_password
 from admin_app.db import run_in_session
+from admin_app.messages import flash
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -84,8 +85,13 @@ def _text(form: FormData, name: str) -> str:
 async def password_page(site: "AdminSite", request: Request) -> Response:
     user = request.state.admin_user
     assert isinstance(user, AdminUser)
-    if request.method == "GET":
-        return await _render(site, request, {})
+    # Only a POST (CSRF-checked) changes the password; GET and HEAD show the form.
+    if request.method == "POST":
+        return await _change(site, request, user)
+    return await _render(site, request, {})
+
+
+async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Response:
     form = await request.form()
     errors = password_problems(form)
     old = _text(form, "old_password")
@@ -127,7 +133,7 @@ async def password_page(site: "AdminSite", request: Request) -> Response:
     except PasswordChangeError:
         errors = {"old_password": [CHANGED_MEANWHILE]}
         return await _render(site, request, errors, status.HTTP_409_CONFLICT)
-    Flash.success(request, "Your password was changed.")
+    flash(request, "Your password was changed.", FlashLevel.success)
     return RedirectResponse(
         request.url_for("admin:index"), status_code=status.HTTP_303_SEE_OTHER
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqladmin import ModelView
 from sqladmin.authentication import login_required
-from sqladmin.flash import Flash
+from sqladmin.flash import FlashLevel
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
@@ -43,6 +43,7 @@ from admin_app.db import run_in_session
 from admin_app.errors import FormErrors
 from admin_app.inspection import columns_of, humanize, mapper_of
 from admin_app.labels import row_label
+from admin_app.messages import flash
 from admin_app.saving import RowNotFound, Submission, key_clauses, update_row
 from admin_app.validation import storage_errors, validate_table_row
 from admin_app.views import AutoModelView
@@ -266,7 +267,7 @@ async def _revert(
     if reverted.skipped:
         message += " Left as they are (hidden in the trail): "
         message += ", ".join(reverted.skipped) + "."
-    Flash.success(request, message)
+    flash(request, message, FlashLevel.success)
     url = request.url_for("admin:history", identity=view.identity, pk=pk)
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 

@@ -66,10 +66,13 @@ def _next(request: Request, value: object) -> str | None:
 
 
 async def login(site: "AdminSite", request: Request) -> Response:
-    if request.method == "GET":
-        return await _page(
-            site, request, _next(request, request.query_params.get("next"))
-        )
+    # Only a POST (CSRF-checked) logs in; GET and HEAD show the page.
+    if request.method == "POST":
+        return await _attempt(site, request)
+    return await _page(site, request, _next(request, request.query_params.get("next")))
+
+
+async def _attempt(site: "AdminSite", request: Request) -> Response:
     form = await request.form()
     username, password = form.get("username", ""), form.get("password", "")
     wanted = _next(request, form.get("next"))
