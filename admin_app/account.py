@@ -20,6 +20,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from admin_app import audit
+from admin_app.auth import throttle
+from admin_app.auth.backend import AdminAuthBackend
 from admin_app.auth.models import AdminUser
 from admin_app.auth.passwords import hash_password, verify_password
 from admin_app.auth.users import UserError, check_password
@@ -92,12 +94,25 @@ async def password_page(site: "AdminSite", request: Request) -> Response:
 
 
 async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Response:
+    # Guessing the old password here is guessing a login: the same throttle
+    # counts it (per username and address) and locks it out, the right
+    # password too while the lock lasts.
+    backend = site.authentication_backend
+    throttled = backend if isinstance(backend, AdminAuthBackend) else None
+    if throttled is not None:
+        locked = await throttled.locked_for(request, user.username)
+        if locked is not None:
+            return await _locked(site, request, locked)
     form = await request.form()
     errors = password_problems(form)
     old = _text(form, "old_password")
     known = user.password_hash
     # Checked even when other fields are wrong: all the errors at once.
     if old and not await anyio.to_thread.run_sync(verify_password, known, old):
+        if throttled is not None:
+            locked = await throttled.count_failure(request, user.username)
+            if locked is not None:
+                return await _locked(site, request, locked)
         errors.setdefault("old_password", []).append(WRONG_OLD)
     if errors:
         return await _render(site, request, errors, status.HTTP_400_BAD_REQUEST)
@@ -110,6 +125,8 @@ async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Respo
         if row is None or row.password_hash != known:
             raise PasswordChangeError
         row.password_hash = new_hash
+        # As a login does: the right password clears the username's count.
+        throttle.forget(session, [throttle.username_key(row.username)])
         keep_signed_in = getattr(site.authentication_backend, "keep_signed_in", None)
         if keep_signed_in is not None:
             keep_signed_in(request, session, row.id)
@@ -137,6 +154,14 @@ async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Respo
     return RedirectResponse(
         request.url_for("admin:index"), status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+async def _locked(site: "AdminSite", request: Request, retry_after: int) -> Response:
+    """The form, locked: 429 with ``Retry-After``, as the login page answers."""
+    errors = {"old_password": [throttle.lock_message(retry_after)]}
+    response = await _render(site, request, errors, status.HTTP_429_TOO_MANY_REQUESTS)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _client_address(site: "AdminSite", request: Request) -> str | None:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.auth.redirects import admin_base_path, safe_next
+from admin_app.auth.throttle import lock_message
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -85,11 +86,7 @@ async def _attempt(site: "AdminSite", request: Request) -> Response:
         target = wanted or str(request.url_for("admin:index"))
         return RedirectResponse(target, status_code=302)
     if result.retry_after is not None:
-        minutes = -(-result.retry_after // 60)
-        message = (
-            "Too many failed logins. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}."
-        )
+        message = lock_message(result.retry_after)
         response = await _page(site, request, wanted, locked=message, status=429)
         response.headers["Retry-After"] = str(result.retry_after)
         return response
