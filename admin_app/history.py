@@ -35,6 +35,7 @@ from admin_app.audit import (
     identifier_of,
     plain,
     secret_columns,
+    shown_username,
     trail_for,
     values_of,
 )
@@ -85,6 +86,7 @@ class Shown:
 
     entry: AuditEntry
     when: str
+    who: str = ""  # the user, as shown_username tells
     changes: list[FieldChange] = field(default_factory=list)
     revertible: bool = False
     view: ModelView | None = None
@@ -185,6 +187,7 @@ def _shown(
     return Shown(
         entry,
         _when(site, entry.at),
+        shown_username(entry),
         changes,
         revertible=revertible and bool(changes),
         view=view,

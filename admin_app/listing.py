@@ -171,11 +171,14 @@ def _clause(key: SortKey) -> Any:
 def shown_loads(view: ModelView) -> list[Any]:
     """Loader options for a list page: each relation shown, in one statement
     per relation, and only the columns shown (with keys) where the view leaves
-    rendering to us; a view with ``column_formatters`` gets whole rows."""
+    rendering to us; a view with ``column_formatters`` (or its own
+    ``get_list_value`` or ``get_prop_value``, which may read any column) gets
+    whole rows."""
     options: list[Any] = [selectinload(relation) for relation in view._list_relations]
     if (
         view.column_formatters
         or type(view).get_list_value is not ModelView.get_list_value
+        or type(view).get_prop_value is not ModelView.get_prop_value
     ):
         return options
     mapper = mapper_of(view.model)
