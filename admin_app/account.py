@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from sqladmin.authentication import login_required
-from sqladmin.flash import Flash
+from sqladmin.flash import FlashLevel
 from sqladmin.helpers import slugify_class_name
 from sqlalchemy.orm import Session
 from starlette import status
@@ -20,10 +20,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from admin_app import audit
+from admin_app.auth import throttle
+from admin_app.auth.backend import AdminAuthBackend
 from admin_app.auth.models import AdminUser
 from admin_app.auth.passwords import hash_password, verify_password
 from admin_app.auth.users import UserError, check_password
 from admin_app.db import run_in_session
+from admin_app.messages import flash
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -84,14 +87,32 @@ def _text(form: FormData, name: str) -> str:
 async def password_page(site: "AdminSite", request: Request) -> Response:
     user = request.state.admin_user
     assert isinstance(user, AdminUser)
-    if request.method == "GET":
-        return await _render(site, request, {})
+    # Only a POST (CSRF-checked) changes the password; GET and HEAD show the form.
+    if request.method == "POST":
+        return await _change(site, request, user)
+    return await _render(site, request, {})
+
+
+async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Response:
+    # Guessing the old password here is guessing a login: the same throttle
+    # counts it (per username and address) and locks it out, the right
+    # password too while the lock lasts.
+    backend = site.authentication_backend
+    throttled = backend if isinstance(backend, AdminAuthBackend) else None
+    if throttled is not None:
+        locked = await throttled.locked_for(request, user.username)
+        if locked is not None:
+            return await _locked(site, request, locked)
     form = await request.form()
     errors = password_problems(form)
     old = _text(form, "old_password")
     known = user.password_hash
     # Checked even when other fields are wrong: all the errors at once.
     if old and not await anyio.to_thread.run_sync(verify_password, known, old):
+        if throttled is not None:
+            locked = await throttled.count_failure(request, user.username)
+            if locked is not None:
+                return await _locked(site, request, locked)
         errors.setdefault("old_password", []).append(WRONG_OLD)
     if errors:
         return await _render(site, request, errors, status.HTTP_400_BAD_REQUEST)
@@ -104,6 +125,8 @@ async def password_page(site: "AdminSite", request: Request) -> Response:
         if row is None or row.password_hash != known:
             raise PasswordChangeError
         row.password_hash = new_hash
+        # As a login does: the right password clears the username's count.
+        throttle.forget(session, [throttle.username_key(row.username)])
         keep_signed_in = getattr(site.authentication_backend, "keep_signed_in", None)
         if keep_signed_in is not None:
             keep_signed_in(request, session, row.id)
@@ -127,10 +150,18 @@ async def password_page(site: "AdminSite", request: Request) -> Response:
     except PasswordChangeError:
         errors = {"old_password": [CHANGED_MEANWHILE]}
         return await _render(site, request, errors, status.HTTP_409_CONFLICT)
-    Flash.success(request, "Your password was changed.")
+    flash(request, "Your password was changed.", FlashLevel.success)
     return RedirectResponse(
         request.url_for("admin:index"), status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+async def _locked(site: "AdminSite", request: Request, retry_after: int) -> Response:
+    """The form, locked: 429 with ``Retry-After``, as the login page answers."""
+    errors = {"old_password": [throttle.lock_message(retry_after)]}
+    response = await _render(site, request, errors, status.HTTP_429_TOO_MANY_REQUESTS)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _client_address(site: "AdminSite", request: Request) -> str | None:

@@ -31,6 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqladmin.helpers import get_object_identifier, slugify_class_name
+from sqladmin.i18n import gettext
 from sqlalchemy import JSON, Table, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
@@ -74,7 +75,22 @@ class AuditEntry(SQLModel, table=True):
 
     def __str__(self) -> str:
         target = f" {self.model} {self.pk}" if self.model else ""
-        return f"{self.action}{target} by {self.username or 'nobody'}"
+        return f"{self.action}{target} by {shown_username(self) or 'nobody'}"
+
+
+FAILED_LOGIN = "login_failed"
+
+
+def shown_username(entry: AuditEntry) -> str:
+    """Who ``entry`` is by, as the admin's pages and exports show it.
+
+    A failed login that named no user (``user_id`` empty) recorded what was
+    typed as a username, which is often a password typed into the wrong box:
+    it shows as "an unknown user", never as typed.
+    """
+    if entry.action == FAILED_LOGIN and entry.user_id is None:
+        return gettext("an unknown user")
+    return entry.username
 
 
 REDACTED = "(hidden)"

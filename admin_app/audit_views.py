@@ -1,13 +1,32 @@
 """The audit trail in the admin: read-only (no create, edit or delete, for
 anyone), exportable, filterable by user, model, action and date."""
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sqladmin.filters import AllUniqueStringValuesFilter
+from sqlalchemy import Select, select
+from sqlmodel import col
+from starlette.requests import Request
 
-from admin_app.audit import AuditEntry
+from admin_app.audit import AuditEntry, shown_username
 from admin_app.filters import DateRangeFilter
 from admin_app.views import AutoModelView
+
+
+class UserFilter(AllUniqueStringValuesFilter):
+    """The trail's users to filter by: the names entries were recorded for,
+    not what failed logins typed (see :func:`admin_app.audit.shown_username`)."""
+
+    async def lookups(
+        self, request: Request, model: Any, run_query: Callable[[Select[Any]], Any]
+    ) -> list[tuple[str, str]]:
+        named = (
+            select(col(AuditEntry.username))
+            .where(col(AuditEntry.user_id).is_not(None))
+            .distinct()
+        )
+        return [("__all", "All")] + [(row[0], row[0]) for row in await run_query(named)]
 
 
 class AuditEntryAdmin(AutoModelView, model=AuditEntry):
@@ -44,11 +63,18 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         "user_id": "User id",
     }
     column_filters = [
-        AllUniqueStringValuesFilter("username", title="User"),
+        UserFilter("username", title="User"),
         AllUniqueStringValuesFilter("model", title="Model"),
         AllUniqueStringValuesFilter("action", title="Action"),
         DateRangeFilter("at", title="When"),
     ]
+
+    async def get_prop_value(self, obj: Any, prop: str) -> Any:
+        """Lists, detail pages and exports show a failed login's typed name
+        only when it named a user."""
+        if prop == "username" and isinstance(obj, AuditEntry):
+            return shown_username(obj)
+        return await super().get_prop_value(obj, prop)
 
 
 def views() -> list[type[AutoModelView]]:

@@ -4,11 +4,17 @@ loosely."""
 import json
 from typing import Any
 
-from sqladmin.fields import JSONField
+from sqladmin.fields import BooleanField, JSONField, SelectField
 from sqladmin.forms import ModelConverter, converts
 from sqlalchemy.orm import ColumnProperty
 from wtforms import FloatField
 from wtforms.fields.core import UnboundField
+
+# What a ticked checkbox sends: the value it renders (WTForms' "y").
+CHECKED = "y"
+# The options of a yes/no select (a nullable bool), as they are rendered;
+# its empty option sends sqladmin's "__None".
+YES, NO = "True", "False"
 
 
 class StrictJSONField(JSONField):
@@ -28,8 +34,75 @@ def _refuse_constant(token: str) -> Any:
     raise ValueError(f"{token} is not JSON")
 
 
+class _Strict:
+    """A field whose unreadable input stays an error: the ``Optional()`` a
+    form gives fields it does not require clears the errors of an empty
+    input, which no yes/no field renders either."""
+
+    process_errors: list[Any]
+    errors: list[Any]
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        for error in self.process_errors:
+            if error not in self.errors:
+                self.errors.append(error)
+
+
+class StrictBooleanField(_Strict, BooleanField):
+    """A checkbox: ticked sends the value it renders, unticked sends nothing.
+
+    WTForms takes any value but ``false`` and the empty string as ticked, so
+    ``maybe`` would switch a flag on; here it is an error by the field.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            self.data = False
+        elif valuelist[0] == CHECKED:
+            self.data = True
+        else:
+            raise ValueError(self.gettext("Not a valid choice."))
+
+    def _value(self) -> str:
+        return CHECKED  # never what was posted
+
+
+class YesNoField(_Strict, SelectField):
+    """A nullable bool's select: empty, yes or no, each option with its value
+    written out (WTForms leaves ``value`` off an option whose value is False,
+    and a browser then sends its text)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("choices", [(YES, YES), (NO, NO)])
+        kwargs["coerce"] = yes_or_no
+        super().__init__(*args, **kwargs)
+
+
+def yes_or_no(value: Any) -> bool:
+    """A yes/no select's value; what it does not offer is refused (WTForms'
+    message for a select: "Invalid Choice: could not coerce")."""
+    if value is True or value == YES:
+        return True
+    if value is False or value == NO:
+        return False
+    raise ValueError(value)
+
+
 class AdminConverter(ModelConverter):
-    """sqladmin's converter, plus floats and strict JSON."""
+    """sqladmin's converter, plus floats, strict JSON and strict yes/no."""
+
+    @converts("Boolean", "dialects.mssql.base.BIT")  # type: ignore[untyped-decorator]
+    def conv_boolean(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """sqladmin's widgets (a switch; a select when the column may be
+        empty), taking only the values they render."""
+        if not prop.columns[0].nullable:
+            kwargs.setdefault("render_kw", {})
+            kwargs["render_kw"]["class"] = "form-check-input"
+            return StrictBooleanField(**kwargs)
+        return YesNoField(**kwargs)
 
     @converts("Float", "Double", "REAL", "DOUBLE_PRECISION")  # type: ignore[untyped-decorator]
     def conv_float(

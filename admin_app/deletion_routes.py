@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from sqladmin import ModelView
 from sqladmin.authentication import login_required
-from sqladmin.flash import Flash
+from sqladmin.flash import FlashLevel
 from sqladmin.helpers import get_object_identifier
 from sqlalchemy import Table
 from sqlalchemy import inspect as sa_inspect
@@ -47,6 +47,7 @@ from admin_app.deletion import (
 )
 from admin_app.deletion_planner import Planner
 from admin_app.labels import row_label
+from admin_app.messages import flash
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -91,17 +92,27 @@ async def delete_page(site: "AdminSite", request: Request) -> Response:
     # read the keys from the query string, where a form's are not.
     await site._delete(_with_pks_query(request, pks))
     planner = Planner(view.model, view_names(site))
-    if request.method == "GET":
-        plan = await run_in_session(
-            view.session_maker, partial(planner.plan, keys=keys)
-        )
-        _not_found_if_one_missing(plan)
-        return await _confirmation(site, request, view, plan)
+    # Only the methods the CSRF check covers delete; any other (GET, and
+    # HEAD, which Starlette routes with GET) asks.
+    if request.method in ("POST", "DELETE"):
+        return await _deleted(site, request, view, planner, keys)
+    plan = await run_in_session(view.session_maker, partial(planner.plan, keys=keys))
+    _not_found_if_one_missing(plan)
+    return await _confirmation(site, request, view, plan)
+
+
+async def _deleted(
+    site: "AdminSite",
+    request: Request,
+    view: ModelView,
+    planner: Planner,
+    keys: list[Key],
+) -> Response:
     try:
         plan = await _delete(site, view, request, planner, keys)
     except Refused as refused:
         return await _refusal(site, request, view, str(refused))
-    Flash.success(request, plan.done)
+    flash(request, plan.done, FlashLevel.success)
     back = _list_url(request, view)
     if request.method == "DELETE":
         return PlainTextResponse(str(back))
@@ -296,8 +307,9 @@ def _as_json(plan: Plan) -> dict[str, Any]:
 async def _refusal(
     site: "AdminSite", request: Request, view: ModelView, message: str
 ) -> Response:
-    """A form goes back to the list with the reason (shown as sqladmin's
-    ``?error=`` alert, escaped); sqladmin's script gets an error page."""
+    """A form goes back to the list, the reason in the session for the list's
+    alert (never in the URL, where anyone could write one); sqladmin's script
+    gets an error page."""
     if request.method == "DELETE":
         return await site.templates.TemplateResponse(
             request,
@@ -305,5 +317,6 @@ async def _refusal(
             {"status_code": status.HTTP_409_CONFLICT, "message": message},
             status_code=status.HTTP_409_CONFLICT,
         )
-    url = _list_url(request, view).include_query_params(error=message)
+    flash(request, message, FlashLevel.error)
+    url = _list_url(request, view)
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)

@@ -37,8 +37,11 @@ from starlette.requests import Request
 from admin_app.inspection import mapper_of
 from admin_app.labels import row_label
 
-# What spreadsheets read as the start of a formula (OWASP "CSV injection").
+# What spreadsheets read as the start of a formula (OWASP "CSV injection"),
+# also after leading whitespace, which they skip: spaces, line breaks, tabs,
+# Unicode spaces and zero-width characters.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"[\t\r]|[\s\u200b-\u200d\u2060\ufeff]*[=+\-@]")
 # Cells written as str() gives them (None: an empty cell), never neutralised.
 _CSV_AS_IS = frozenset({type(None), int, float, Decimal, bool})
 # What makes the csv module quote a cell.
@@ -52,7 +55,12 @@ def neutralise(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula."""
+    return _FORMULA.match(text) is not None
 
 
 def json_cell(value: Any) -> Any:
@@ -185,7 +193,7 @@ def _csv_text(value: Any) -> str:
         return "" if value is None else str(value)
     else:
         text = str(_shown(value))
-    if text.startswith(FORMULA_STARTS):
+    if looks_like_formula(text):
         text = "'" + text
     if _CSV_SPECIAL.search(text):
         return '"' + text.replace('"', '""') + '"'

@@ -116,8 +116,8 @@ def _confirmation_above(
     """How many rows a GET may export without a confirmation; None: any."""
     get_max = site.export_get_max_rows
     limit = view.export_max_rows or None
-    # HEAD too: it runs the export as a GET would, the body unsent.
-    if request.method not in ("GET", "HEAD") or get_max is None:
+    # A POST is the confirmation; HEAD runs the export as a GET would.
+    if request.method == "POST" or get_max is None:
         return None
     return None if limit is not None and limit <= get_max else get_max
 

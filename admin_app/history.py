@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqladmin import ModelView
 from sqladmin.authentication import login_required
-from sqladmin.flash import Flash
+from sqladmin.flash import FlashLevel
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
@@ -35,6 +35,7 @@ from admin_app.audit import (
     identifier_of,
     plain,
     secret_columns,
+    shown_username,
     trail_for,
     values_of,
 )
@@ -43,6 +44,7 @@ from admin_app.db import run_in_session
 from admin_app.errors import FormErrors
 from admin_app.inspection import columns_of, humanize, mapper_of
 from admin_app.labels import row_label
+from admin_app.messages import flash
 from admin_app.saving import RowNotFound, Submission, key_clauses, update_row
 from admin_app.validation import storage_errors, validate_table_row
 from admin_app.views import AutoModelView
@@ -84,6 +86,7 @@ class Shown:
 
     entry: AuditEntry
     when: str
+    who: str = ""  # the user, as shown_username tells
     changes: list[FieldChange] = field(default_factory=list)
     revertible: bool = False
     view: ModelView | None = None
@@ -184,6 +187,7 @@ def _shown(
     return Shown(
         entry,
         _when(site, entry.at),
+        shown_username(entry),
         changes,
         revertible=revertible and bool(changes),
         view=view,
@@ -266,7 +270,7 @@ async def _revert(
     if reverted.skipped:
         message += " Left as they are (hidden in the trail): "
         message += ", ".join(reverted.skipped) + "."
-    Flash.success(request, message)
+    flash(request, message, FlashLevel.success)
     url = request.url_for("admin:history", identity=view.identity, pk=pk)
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 

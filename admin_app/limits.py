@@ -34,8 +34,9 @@ from admin_app.counting import EXACT_PARAM
 from admin_app.filters import DateRangeFilter
 from admin_app.pagination import PAGING_PARAMS
 
-# The list page's own parameters; ``error`` is the alert a refused delete
-# leaves, ``lang`` the language switcher's.
+# The list page's own parameters (``lang``, the language switcher's, below).
+# ``error`` is read no more (messages travel in the session), but links made
+# before carry it.
 LIST_PARAMS = frozenset(
     {"page", "pageSize", "sortBy", "sort", "search", "match", "error"}
     # Keyset paging, the list's digest, an exact count: admin_app.listing.

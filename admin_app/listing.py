@@ -42,6 +42,7 @@ from admin_app.keyset import (
     seek,
 )
 from admin_app.list_rows import list_rows, render_rows
+from admin_app.messages import take_errors
 from admin_app.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 
 if TYPE_CHECKING:
@@ -170,11 +171,14 @@ def _clause(key: SortKey) -> Any:
 def shown_loads(view: ModelView) -> list[Any]:
     """Loader options for a list page: each relation shown, in one statement
     per relation, and only the columns shown (with keys) where the view leaves
-    rendering to us; a view with ``column_formatters`` gets whole rows."""
+    rendering to us; a view with ``column_formatters`` (or its own
+    ``get_list_value`` or ``get_prop_value``, which may read any column) gets
+    whole rows."""
     options: list[Any] = [selectinload(relation) for relation in view._list_relations]
     if (
         view.column_formatters
         or type(view).get_list_value is not ModelView.get_list_value
+        or type(view).get_prop_value is not ModelView.get_prop_value
     ):
         return options
     mapper = mapper_of(view.model)
@@ -275,6 +279,9 @@ async def list_page_response(site: "AdminSite", request: Request) -> Response:
         context["pagination"] = pagination
         rows = await list_rows(view, request, pagination.rows)
         context["rows_html"] = render_rows(site.templates.env, view, rows)
-    if request.query_params.get("error"):
-        context["error"] = request.query_params["error"]
+    # A refused delete's reason comes in the session: never from the URL,
+    # where any link could put words in the page's red box.
+    errors = take_errors(request)
+    if errors:
+        context["error"] = " ".join(errors)
     return await site.templates.TemplateResponse(request, view.list_template, context)

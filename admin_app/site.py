@@ -115,6 +115,7 @@ class AdminSite(Admin):
         return await listing.list_page_response(self, request)
 
     async def create(self, request: Request) -> Response:
+        request = _saving_on_post_only(request)
         view = self._find_model_view(request.path_params["identity"])
         if isinstance(view, AutoModelView):
             return await editing.create_page(self, request)  # type: ignore[no-any-return]
@@ -123,6 +124,7 @@ class AdminSite(Admin):
             return await super().create(request)  # type: ignore[no-any-return]
 
     async def edit(self, request: Request) -> Response:
+        request = _saving_on_post_only(request)
         view = self._find_model_view(request.path_params["identity"])
         if isinstance(view, AutoModelView):
             return await editing.edit_page(self, request)  # type: ignore[no-any-return]
@@ -171,3 +173,16 @@ class AdminSite(Admin):
     async def export(self, request: Request) -> Response:
         """sqladmin's export; a large one needs a POST: see :mod:`admin_app.exports`."""
         return await exports.export_page(self, request)  # type: ignore[no-any-return]
+
+
+def _saving_on_post_only(request: Request) -> Request:
+    """``request`` as a GET unless it is a POST.
+
+    sqladmin's create and edit pages (and ours, :mod:`admin_app.editing`)
+    show the form on a GET and save on any other method, and Starlette routes
+    HEAD to every GET route: a HEAD, which no CSRF check covers, would save.
+    Only a POST, which carries the token, may.
+    """
+    if request.method == "POST":
+        return request
+    return Request({**request.scope, "method": "GET"}, request.receive)

@@ -91,11 +91,8 @@ class AdminAuthBackend(AuthenticationBackend):
         before the login is worth nothing after it)."""
         now = sessions.utc_now()
         address = self.client_address(request)
-        name_key = throttle.username_key(username)
-        limited = [
-            (name_key, self.limits.per_username),
-            (throttle.address_key(address), self.limits.per_address),
-        ]
+        limited = self.throttled_keys(request, username)
+        name_key = limited[0][0]
         name = username.strip()
 
         def look_up(session: Session) -> tuple[datetime | None, AdminUser | None]:
@@ -157,6 +154,42 @@ class AdminAuthBackend(AuthenticationBackend):
         request.session[TOKEN_KEY] = token
         request.state.admin_user = user
         return LoginResult(user=user)
+
+    def throttled_keys(self, request: Request, username: str) -> list[tuple[str, int]]:
+        """What a wrong password counts against: ``username`` and the client's
+        address, each with its limit."""
+        address = throttle.address_key(self.client_address(request))
+        return [
+            (throttle.username_key(username), self.limits.per_username),
+            (address, self.limits.per_address),
+        ]
+
+    async def locked_for(self, request: Request, username: str) -> int | None:
+        """Seconds until the lock on ``username`` or the client's address ends;
+        None when neither is locked."""
+        now = sessions.utc_now()
+        keys = [key for key, _ in self.throttled_keys(request, username)]
+
+        def look_up(session: Session) -> datetime | None:
+            return throttle.locked_until(session, keys, now)
+
+        end = await run_in_session(self.session_maker, look_up)
+        return None if end is None else throttle.retry_after(end, now)
+
+    async def count_failure(self, request: Request, username: str) -> int | None:
+        """Count a wrong password of ``username`` (a page other than the login
+        asked for it) as a failed login; the seconds the lock it caused lasts,
+        if it caused one."""
+        now = sessions.utc_now()
+        limited = self.throttled_keys(request, username)
+
+        def fail(session: Session) -> datetime | None:
+            end = throttle.record_failure(session, limited, self.limits, now)
+            session.commit()
+            return end
+
+        end = await run_in_session(self.session_maker, fail)
+        return None if end is None else throttle.retry_after(end, now)
 
     async def login(self, request: Request) -> Response | bool:
         """sqladmin's hook; admin_app's own login page (:mod:`.routes`) calls

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.auth.redirects import admin_base_path, safe_next
+from admin_app.auth.throttle import lock_message
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -66,10 +67,13 @@ def _next(request: Request, value: object) -> str | None:
 
 
 async def login(site: "AdminSite", request: Request) -> Response:
-    if request.method == "GET":
-        return await _page(
-            site, request, _next(request, request.query_params.get("next"))
-        )
+    # Only a POST (CSRF-checked) logs in; GET and HEAD show the page.
+    if request.method == "POST":
+        return await _attempt(site, request)
+    return await _page(site, request, _next(request, request.query_params.get("next")))
+
+
+async def _attempt(site: "AdminSite", request: Request) -> Response:
     form = await request.form()
     username, password = form.get("username", ""), form.get("password", "")
     wanted = _next(request, form.get("next"))
@@ -82,11 +86,7 @@ async def login(site: "AdminSite", request: Request) -> Response:
         target = wanted or str(request.url_for("admin:index"))
         return RedirectResponse(target, status_code=302)
     if result.retry_after is not None:
-        minutes = -(-result.retry_after // 60)
-        message = (
-            "Too many failed logins. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}."
-        )
+        message = lock_message(result.retry_after)
         response = await _page(site, request, wanted, locked=message, status=429)
         response.headers["Retry-After"] = str(result.retry_after)
         return response

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqladmin.i18n import ngettext
 from sqlalchemy import Executable, Table, and_, case, delete, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -141,6 +142,16 @@ def purge_stale(session: Session, limits: Limits, now: datetime | None = None) -
             ),
         )
     )
+
+
+def lock_message(retry_after: int) -> str:
+    """The words a locked page says: how long the lock lasts, in minutes."""
+    minutes = -(-retry_after // 60)
+    return ngettext(
+        "Too many failed logins. Try again in %(num)d minute.",
+        "Too many failed logins. Try again in %(num)d minutes.",
+        minutes,
+    ) % {"num": minutes}
 
 
 def retry_after(end: datetime, now: datetime | None = None) -> int:
