@@ -23,7 +23,8 @@ from sqlalchemy import ColumnElement, Uuid
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper
-from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from admin_app import inspection
 
 SEPARATOR = ";"
 ESCAPE = "\\"
@@ -88,22 +89,11 @@ def _parse_uuid_text(text: str) -> str:
     return text
 
 
-def _python_type(column_type: TypeEngine[Any]) -> Any:
-    try:
-        return column_type.python_type
-    except NotImplementedError:
-        return None
-
-
 def _reader(model: type, column: ColumnElement[Any]) -> Callable[[str], Any]:
     """How a key column's text becomes its value, from its Python type; a
     wrapper type with none of its own (sqlmodel's ``AutoString``) is seen
     through to the type it wraps."""
-    column_type: TypeEngine[Any] = column.type
-    python_type = _python_type(column_type)
-    while python_type in (None, object) and isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
-        python_type = _python_type(column_type)
+    column_type, python_type = inspection.python_type(column.type)
     if isinstance(column_type, Uuid) and python_type is str:
         return _parse_uuid_text
     if python_type is uuid.UUID:
