@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqladmin.helpers import get_object_identifier, slugify_class_name
+from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
 from sqlalchemy import JSON, Table, event
 from sqlalchemy import inspect as sa_inspect
@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from admin_app.inspection import columns_of, is_sensitive_name
+from admin_app.keys import format_key
 from admin_app.schemas import password_column
 
 if TYPE_CHECKING:
@@ -196,17 +197,12 @@ def values_of(row: SQLModel) -> dict[str, Any]:
 
 def identifier_of(row: Any) -> str:
     """The row's identifier as admin URLs spell it."""
-    return str(get_object_identifier(row))
+    return format_key(row)
 
 
 def identifier_from(values: Sequence[Any]) -> str:
     """:func:`identifier_of` for key values read without the ORM."""
-    parts = [
-        v.value if hasattr(v, "value") and hasattr(v, "name") else v for v in values
-    ]
-    if len(parts) == 1:
-        return str(parts[0])
-    return ";".join(str(v).replace("\\", "\\\\").replace(";", r"\;") for v in parts)
+    return format_key(values)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from admin_app.auth.passwords import hash_password
 from admin_app.auth.users import UserError, create_user, set_password
 from admin_app.db import DatabaseError, check_connection, make_sync_engine
 from admin_app.discovery import DiscoveryError, discover, import_models_module
+from admin_app.keys import UnsupportedKey, key_parts
 from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, SettingsError, get_settings
 
@@ -36,6 +37,7 @@ _USER_ERRORS = (
     UserError,
     CommandError,
     FileNotFoundError,
+    UnsupportedKey,
 )
 
 
@@ -91,6 +93,8 @@ def serve(
 
     with user_errors():
         settings = ready_settings()
+        for table in discover(settings.models, settings.exclude_models):
+            key_parts(table)  # a key URLs cannot name: refused here, in one line
     uvicorn.run(
         "admin_app.app:create_app",
         factory=True,

@@ -25,10 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqladmin.helpers import (
-    get_object_identifier,
-    object_identifier_values,
-)
 from sqlalchemy import (
     ColumnElement,
     Executable,
@@ -44,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.schema import Column
 
+from admin_app.keys import BadKey, format_key, parse_key
 from admin_app.labels import row_label
 
 # Levels of rows that may go with a row: deep enough for real cascades, and a
@@ -174,18 +171,12 @@ def parse_pks(model: type, pks: Iterable[str]) -> list[Key]:
     Raises :class:`MalformedKey` for one that cannot be a key of ``model`` (so the
     caller answers 404 instead of letting the database choke on it).
     """
-    width = len(sa_inspect(model).primary_key)
     keys: list[Key] = []
     for pk in pks:
         try:
-            key = tuple(object_identifier_values(pk, model))
-        except (ValueError, TypeError, ArithmeticError) as exc:
+            key = parse_key(model, pk)
+        except BadKey as exc:
             raise MalformedKey(pk) from exc
-        # No database keys rows by integers past 64 bits; drivers raise on them.
-        if len(key) != width or any(
-            isinstance(v, int) and not -(2**63) <= v < 2**63 for v in key
-        ):
-            raise MalformedKey(pk)
         if key not in keys:
             keys.append(key)
     return keys
@@ -262,7 +253,7 @@ class Plan:
     @property
     def pks(self) -> list[str]:
         """sqladmin identifiers of the rows found, for the confirming form."""
-        return [str(get_object_identifier(row)) for row in self.rows]
+        return [format_key(row) for row in self.rows]
 
     @property
     def blocked(self) -> bool:

@@ -140,6 +140,24 @@ def mapper_of(model: type[SQLModel]) -> Mapper[Any]:
     return sa_inspect(model)
 
 
+def python_type(column_type: TypeEngine[Any]) -> tuple[TypeEngine[Any], Any]:
+    """A column type's Python type (None when it has none), seen through
+    wrappers that report only ``object`` (sqlmodel's ``AutoString`` and
+    ``UTCDateTime``) to the type they wrap, which is returned with it."""
+
+    def reported(candidate: TypeEngine[Any]) -> Any:
+        try:
+            return candidate.python_type
+        except NotImplementedError:
+            return None
+
+    found = reported(column_type)
+    while found in (None, object) and isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+        found = reported(column_type)
+    return column_type, found
+
+
 @cache
 def columns_of(model: type[SQLModel]) -> tuple[ColumnFacts, ...]:
     """The model's mapped columns, in table order, classified."""

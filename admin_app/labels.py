@@ -8,10 +8,10 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqladmin.helpers import get_object_identifier
 from sqlmodel import SQLModel
 
 from admin_app.inspection import columns_of
+from admin_app.keys import format_key
 
 LABEL_MAX_LENGTH = 120
 
@@ -59,7 +59,7 @@ def row_label(obj: Any) -> str:
         value = getattr(obj, attribute, None)
         label = None if value in (None, "") else str(value)
     if label is None:
-        label = f"{model.__name__} #{get_object_identifier(obj)}"
+        label = f"{model.__name__} #{format_key(obj)}"
     if len(label) > LABEL_MAX_LENGTH:
         label = label[: LABEL_MAX_LENGTH - 1] + "…"
     return label

@@ -17,9 +17,10 @@ from urllib.parse import quote_plus
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from sqladmin import ModelView
-from sqladmin.helpers import get_object_identifier, slugify_class_name
+from sqladmin.helpers import slugify_class_name
 from starlette.requests import Request
 
+from admin_app.keys import format_key
 from admin_app.permissions import RoleAuthorization
 
 TEMPLATE = "admin_app/list_rows.html"
@@ -87,7 +88,7 @@ class UrlPatterns:
     def of(self, row: Any) -> str:
         """The details page of any model's ``row``."""
         identity = slugify_class_name(type(row).__name__)
-        return self.url("admin:details", identity, str(get_object_identifier(row)))
+        return self.url("admin:details", identity, format_key(row))
 
 
 def _row_independent(view: ModelView) -> bool:
@@ -115,7 +116,7 @@ async def list_rows(
     built: list[ListRow] = []
     for row in rows:
         allowed = shared or [await check(request, row) for check in checks]
-        key = str(get_object_identifier(row))
+        key = format_key(row)
         built.append(
             ListRow(
                 key=key,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sqladmin.helpers import get_object_identifier
 from starlette.datastructures import URL
 
 from admin_app.counting import EXACT_PARAM, EXACT_VALUE, RowCount
+from admin_app.keys import format_key
 from admin_app.keyset import AFTER, BEFORE
 
 PAGE_LINKS_AROUND = 3
@@ -118,4 +118,4 @@ class ListPage:
 
 
 def _identifier(row: Any) -> str:
-    return str(get_object_identifier(row))
+    return format_key(row)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.authorization import Action
-from sqladmin.helpers import get_object_identifier, object_identifier_values
+from sqladmin.helpers import get_object_identifier
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.exc import NoReferencedTableError
 from sqlalchemy.orm import RelationshipProperty
@@ -43,6 +43,7 @@ from admin_app.inspection import (
     mapper_of,
     relations_of,
 )
+from admin_app.keys import parse_key
 from admin_app.labels import label_attribute, row_label
 from admin_app.matching import exact_matches, is_text, prefix_match
 from admin_app.permissions import may_view_model
@@ -74,7 +75,7 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         if pk is None:
             return {}
         try:
-            values = object_identifier_values(str(pk), self.model)
+            values = parse_key(self.model, str(pk))
         except (TypeError, ValueError):
             return {}
         keys = tuple(mapper_of(self.model).primary_key)

@@ -7,6 +7,7 @@ from sqladmin import ModelView
 from sqlmodel import SQLModel
 
 from admin_app.discovery import discover, import_models_module
+from admin_app.keys import key_parts
 from admin_app.schemas import find_schema
 from admin_app.views import AutoModelView, view_for
 
@@ -58,10 +59,13 @@ def build_views(
 
     Inferred views, and declared ones that leave them unset, validate their
     forms with the ``<Model>Create`` / ``<Model>Update`` models of ``modules``.
+    Raises :class:`~admin_app.keys.UnsupportedKey` for a table whose primary
+    key URLs cannot name, at start-up rather than on its first page.
     """
     by_model = {view.model: view for view in declared}
     views = [by_model.get(table) or view_for(table) for table in tables]
     for view in views:
+        key_parts(view.model)
         if issubclass(view, AutoModelView):
             if view.create_schema is None:
                 view.create_schema = find_schema(view.model, modules, "Create")

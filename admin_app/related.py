@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from sqladmin import ModelView
 from sqladmin.filters import ForeignKeyFilter, OperationColumnFilter
-from sqladmin.helpers import get_object_identifier, object_identifier_values
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import (
     Mapper,
@@ -30,6 +29,7 @@ from starlette.requests import Request
 
 from admin_app.db import AnySessionMaker, run_in_session
 from admin_app.inspection import humanize, mapper_of, relations_of
+from admin_app.keys import format_key, parse_key
 from admin_app.labels import row_label
 
 SAMPLE_SIZE = 10
@@ -186,7 +186,7 @@ def fetch(
     counts = {relation.key: int(values[relation.key]) for relation in relations}
     samples = {
         relation.key: [
-            (row_label(target), get_object_identifier(target))
+            (row_label(target), format_key(target))
             for target in session.scalars(sample_statement(model, relation, key))
         ]
         for relation in relations
@@ -254,7 +254,7 @@ async def collections_for(view: ModelView, request: Request) -> list[Collection]
     relations = [r for r in collections_of(view.model) if r.key not in shown]
     if not relations:
         return []
-    key = object_identifier_values(request.path_params["pk"], view.model)
+    key = parse_key(view.model, request.path_params["pk"])
     facts = await run_in_session(
         cast(AnySessionMaker, view.session_maker),
         lambda session: fetch(session, view.model, key, relations),

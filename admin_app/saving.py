@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import anyio.from_thread
-from sqladmin.helpers import object_identifier_values
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import RelationshipProperty, Session
@@ -25,6 +24,8 @@ from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
 from admin_app.inspection import columns_of, mapper_of
 from admin_app.integrity import explain_database_error, verbose_name
+from admin_app.keys import BadKey
+from admin_app.keys import key_clauses as _key_clauses
 
 logger = logging.getLogger("admin_app")
 
@@ -111,21 +112,13 @@ def update_row(
 def key_clauses(model: type[SQLModel], identifier: str) -> list[Any]:
     """WHERE clauses selecting the row named by a URL identifier.
 
-    Raises :class:`RowNotFound` for an identifier that cannot be a key.
+    Raises :class:`RowNotFound` for an identifier that is not the canonical
+    spelling of a key (see :mod:`admin_app.keys`).
     """
-    keys = mapper_of(model).primary_key
     try:
-        values = object_identifier_values(identifier, model)
-    except (TypeError, ValueError, ArithmeticError) as exc:
+        return _key_clauses(model, identifier)
+    except BadKey as exc:
         raise RowNotFound(identifier) from exc
-    if len(values) != len(keys) or any(_out_of_range(v) for v in values):
-        raise RowNotFound(identifier)
-    return [key == value for key, value in zip(keys, values, strict=True)]
-
-
-def _out_of_range(value: Any) -> bool:
-    """Wider than any integer key a database holds (and than SQLite binds)."""
-    return isinstance(value, int) and not -(2**63) <= value < 2**63
 
 
 def _values(row: SQLModel) -> dict[str, Any]:
@@ -160,14 +153,12 @@ def _load_targets(
 ) -> list[Any]:
     if not identifiers:
         return []
-    keys = mapper_of(target).primary_key
     matches = []
     for identifier in dict.fromkeys(identifiers):
         try:
-            values = object_identifier_values(identifier, target)
-        except (TypeError, ValueError, ArithmeticError):
+            matches.append(and_(*_key_clauses(target, identifier)))
+        except BadKey:
             return []
-        matches.append(and_(*(k == v for k, v in zip(keys, values, strict=True))))
     return list(session.scalars(select(target).where(or_(*matches))).all())
 
 

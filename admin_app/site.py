@@ -23,6 +23,7 @@ from admin_app import (
     editing,
     exports,
     history,
+    import_types,
     listing,
     pickers,
 )
@@ -108,6 +109,8 @@ class AdminSite(Admin):
         auth_routes.install(self)
         # The logged-in user's own password page.
         account.install(self)
+        # CSV imports read str and datetime cells of SQLModel tables.
+        import_types.install()
 
     @login_required
     async def list(self, request: Request) -> Response:

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from sqladmin.helpers import object_identifier_values
 from sqladmin.i18n import lazy_gettext
 from sqlalchemy import Integer, Numeric
 from sqlalchemy.orm import RelationshipProperty
@@ -27,6 +26,7 @@ from admin_app.capacity import integer_range, max_length, storable_text
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan, PlannedField
 from admin_app.inspection import ColumnFacts, columns_of, mapper_of
+from admin_app.keys import parse_key
 from admin_app.widgets import REPLACEMENTS
 
 REQUIRED = "This field is required."
@@ -170,7 +170,7 @@ def _to_one_values(
         return
     target = relation.mapper.class_
     try:
-        key = object_identifier_values(str(data), target)
+        key = parse_key(target, str(data))
     except (TypeError, ValueError):
         errors.add(planned.name, "Not a valid choice.")
         return

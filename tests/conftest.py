@@ -100,6 +100,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
     """A sync engine with every known table created."""
     import admin_app.tables  # noqa: F401
     import tests.form_models
+    import tests.key_models
     import tests.relation_models
     import tests.sample_models  # noqa: F401
 

@@ -1,9 +1,17 @@
 """Form fields for floats and for JSON every database can store."""
 
+import anyio
 import pytest
-from wtforms import Form
+from sqladmin import Admin
+from sqlalchemy import create_engine
+from starlette.applications import Starlette
+from wtforms import FloatField, Form
 
 from admin_app.converters import StrictJSONField
+from admin_app.registry import build_views
+from admin_app.views import AutoModelView
+from tests import form_models
+from tests.form_models import Gadget
 
 
 class _Data(dict[str, list[str]]):
@@ -35,6 +43,17 @@ def test_json_every_database_cannot_store_is_refused(text: str) -> None:
 
 
 def test_floats_get_a_float_input() -> None:
-    from admin_app.converters import AdminConverter
-
-    assert "Float" in AdminConverter()._converters
+    """A float column's input reads a float (sqladmin's would read a Decimal),
+    whether the column is optional or not."""
+    [view_class] = build_views([Gadget], modules=[form_models])
+    admin = Admin(Starlette(), engine=create_engine("sqlite://"))
+    admin.add_view(view_class)
+    view = admin.views[-1]
+    assert isinstance(view, AutoModelView)
+    form_class = anyio.run(view.form_class_for, view.form_plan("create"))
+    for name in ("ratio", "weight"):
+        field = form_class(_Data({name: ["0.25"]}))[name]
+        assert isinstance(field, FloatField)
+        assert type(field.data) is float and field.data == 0.25
+        refused = form_class(_Data({name: ["a quarter"]}))[name]
+        assert refused.process_errors == ["Not a valid float value."]

@@ -16,7 +16,7 @@ from admin_app.auth.passwords import verify_password
 from models.tables import User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import Account, Box, Gadget, Locker, Shelf
-from tests.html import field_errors, form_values
+from tests.html import field_errors, form_values, read_form
 
 
 @pytest.fixture
@@ -227,8 +227,11 @@ def test_a_version_column_is_compared_and_counted(
     shelf = one(engine, Shelf)
     url = f"/admin/shelf/edit/{shelf.id}"
     old = forms.get(url).text
-    assert 'name="version"' not in old or "disabled" in old
-    assert edit(forms, url, label="Middle").status_code == 302
+    # Shown, but not an input the user may change...
+    assert read_form(old).values["version"] == ["1"]
+    assert "version" in read_form(old).disabled
+    # ...nor one a forged POST sets: the save counts it up.
+    assert edit(forms, url, label="Middle", version="99").status_code == 302
     assert one(engine, Shelf).version == 2
     stale = forms.post(url, data={**form_values(old), "label": "Mine", "save": "Save"})
     assert stale.status_code == 409

@@ -1,17 +1,22 @@
 """Form plans: which fields a create or edit form shows, what each writes, and
 which are read-only — for inferred views, API models and model markings."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqladmin import Admin
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, select
+from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
+from admin_app.app import create_app
 from admin_app.forms import FormPlan, PlannedField, plan_form
 from admin_app.registry import build_views
 from admin_app.views import AutoModelView, view_for
 from tests import form_models, sample_models
+from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import (
     Account,
     AccountCreate,
@@ -21,6 +26,7 @@ from tests.form_models import (
     Locker,
     Shelf,
 )
+from tests.html import form_values
 from tests.sample_models import Member, Membership
 
 
@@ -116,13 +122,67 @@ def test_a_marked_hash_column_gets_a_set_new_password_input_never_its_value() ->
     assert "pin_code" not in names(plan(Member, "edit"))
 
 
+@pytest.fixture
+def forms(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> Iterator[TestClient]:
+    """A client logged in to an admin of tests/form_models.py."""
+    settings = make_settings(database_url, tmp_path, models=["tests.form_models"])
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        yield client
+
+
+# A value for every column of Gadget that no form may write: posted all the same.
+FORGED = {
+    "id": "00000000-0000-0000-0000-000000000001",
+    "created_at": "2000-01-01 00:00:00",
+    "serial": "FORGED",
+    "audit_tag": "forged",
+}
+
+
 @pytest.mark.parametrize("mode", ["create", "edit"])
-def test_writable_fields_are_the_only_ones_saved(mode: str) -> None:
+def test_writable_fields_are_the_only_ones_saved(
+    mode: str, forms: TestClient, engine: Engine
+) -> None:
     form = plan(Gadget, mode)
     assert all(not f.read_only for f in form.writable)
-    assert {f.name for f in form.writable} < {
-        f.name for f in form.fields
-    } or mode == "create"
+    writable = {f.key for f in form.writable}
+    # What no form writes, and what only the create form does.
+    assert not writable & {"id", "created_at", "audit_tag"}
+    assert ("serial" in writable) is (mode == "create")
+
+    url = "/admin/gadget/create"
+    data = {"name": "Lamp", "count": "7", "serial": "S-9"}
+    if mode == "edit":
+        with Session(engine) as session:
+            old = Gadget(name="Desk")
+            session.add(old)
+            session.commit()
+            session.refresh(old)
+            session.expunge(old)
+        url = f"/admin/gadget/edit/{old.id}"
+        data = form_values(forms.get(url).text) | {"name": "Lamp", "count": "7"}
+    forged = {k: v for k, v in FORGED.items() if k not in writable}
+    response = forms.post(url, data={**data, **forged, "save": "Save"})
+    assert response.status_code == 302, response.text
+
+    with Session(engine) as session:
+        saved = session.scalars(select(Gadget)).one()
+    # Each writable field posted is written...
+    assert (saved.name, saved.count) == ("Lamp", 7)
+    if mode == "create":
+        assert saved.serial == "S-9"
+    else:
+        assert (saved.id, saved.serial) == (old.id, "S-1")
+        assert saved.created_at.replace(tzinfo=None) == old.created_at.replace(
+            tzinfo=None
+        )
+    # ...and nothing else, whatever was posted for it.
+    assert str(saved.id) != FORGED["id"]
+    assert saved.created_at.year > 2000
+    assert saved.audit_tag == "auto"
 
 
 def test_plan_lookup_by_written_key() -> None:

@@ -7,8 +7,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
@@ -20,6 +22,7 @@ from admin_app.auth.users import create_user
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import Account, Gadget, Shelf
 from tests.html import form_values
+from tests.key_models import Folder
 from tests.sample_models import Club, Tag
 
 XSS = '"><svg onload=alert(1)>'
@@ -157,28 +160,33 @@ def test_history_needs_a_login(
 
 
 def test_values_in_the_history_and_the_dashboard_are_escaped(
-    forms: TestClient, engine: Engine, gadget: Gadget
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> None:
-    edit(forms, f"/admin/gadget/edit/{gadget.id}", notes=XSS, code="")
-    add(engine, Club(name=XSS))
-    with Session(engine) as session:
-        club = session.scalars(select(Club)).one()
-    edit(
-        forms, f"/admin/club/edit/{club.id}", motto="</script><script>alert(1)</script>"
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        models=["tests.form_models", "tests.sample_models", "tests.key_models"],
     )
+    script = "</script><script>alert(1)</script>"
+    add(engine, Gadget(name="Lamp"), Club(name=XSS), Folder(path=XSS, title=script))
+    gadget, club = one(engine, Gadget), one(engine, Club)
+    with TestClient(create_app(settings), follow_redirects=False) as forms:
+        login(forms, admin_user, ADMIN_PASSWORD)
+        edit(forms, f"/admin/gadget/edit/{gadget.id}", notes=XSS, code="")
+        edit(forms, f"/admin/club/edit/{club.id}", motto=script)
+        # A string key is shown as it is (TestClient decodes a path twice).
+        edit(forms, f"/admin/folder/edit/{quote(quote(XSS, safe=''), safe='')}")
 
-    for url in (
-        f"/admin/gadget/history/{gadget.id}",
-        f"/admin/club/history/{club.id}",
-        "/admin/",
-    ):
-        page = forms.get(url).text
-        assert "<svg" not in page
-        assert "<script>alert(1)" not in page
-    history = forms.get(f"/admin/gadget/history/{gadget.id}").text
-    assert (
-        html.escape(XSS) in history or "&#34;&gt;&lt;svg onload=alert(1)&gt;" in history
-    )
+        # Each value is on its page, as text: escaped, never as markup.
+        for url, shown in (
+            (f"/admin/gadget/history/{gadget.id}", [XSS]),  # a value changed
+            (f"/admin/club/history/{club.id}", [script, XSS]),  # the row's label
+            ("/admin/", [XSS]),  # the folder's key among the recent actions
+        ):
+            page = forms.get(url).text
+            assert "<svg" not in page and "<script>alert(1)" not in page, url
+            for value in shown:
+                assert str(escape(value)) in page, (url, value)
 
 
 # The dashboard.

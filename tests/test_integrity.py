@@ -9,11 +9,12 @@ from typing import Any
 
 import anyio
 import pytest
-from sqlalchemy import Engine, insert, text, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
+from starlette.testclient import TestClient
 
 from admin_app.db import make_engine, make_session_maker, make_sync_engine
 from admin_app.errors import FormErrors
@@ -22,6 +23,7 @@ from admin_app.settings import Settings
 from models.tables import Order, OrderItem, User
 from tests.check_models import CheckBase, Depot, LongNamedThing, StockLevel
 from tests.conftest import make_settings
+from tests.html import field_errors
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 MISSING_CLUB = "The selected club does not exist (it may have been deleted)."
@@ -305,16 +307,30 @@ def test_an_unnamed_check_constraint_never_shows_sql(check_engine: Engine) -> No
     assert "<>" not in str(errors)
 
 
-def test_a_string_too_long_for_its_column(engine: Engine) -> None:
+def test_a_string_too_long_for_its_column(engine: Engine, client: TestClient) -> None:
+    too_long = "Ensure this value has at most 40 characters."
     row = Tag(label="x" * 41)
-    if not is_postgres(engine):
-        store(engine, row)  # SQLite does not enforce lengths: nothing to explain
-        return
-    errors = explain(engine, add(row), Tag, {"label": row.label})
-    assert errors.fields == {"label": ["Ensure this value has at most 40 characters."]}
-    # Told without the values, PostgreSQL's error names no column.
-    errors = explain(engine, add(Tag(label="y" * 41)), Tag, {})
-    assert errors.row == ["A value is too long for its column."]
+    if is_postgres(engine):
+        errors = explain(engine, add(row), Tag, {"label": row.label})
+        assert errors.fields == {"label": [too_long]}
+        # Told without the values, PostgreSQL's error names no column.
+        errors = explain(engine, add(Tag(label="y" * 41)), Tag, {})
+        assert errors.row == ["A value is too long for its column."]
+    else:
+        # SQLite stores it whole: no error to explain...
+        store(engine, row)
+        with Session(engine) as session:
+            assert session.scalars(select(Tag.label)).all() == ["x" * 41]
+    # ...so a form checks the length itself, and is refused alike on both.
+    response = client.post(
+        "/admin/tag/create", data={"label": "z" * 41, "save": "Save"}
+    )
+    assert response.status_code == 400
+    assert field_errors(response.text) == {
+        "label": ["Field cannot be longer than 40 characters."]
+    }
+    with Session(engine) as session:
+        assert session.scalars(select(Tag).where(Tag.label == "z" * 41)).all() == []
 
 
 @only_postgresql

@@ -5,7 +5,7 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -52,11 +52,59 @@ SORTS = [
 ]
 
 
+def expected_order(engine: Engine, query: str) -> list[str]:
+    """The clubs' keys in the order ``query`` asks for, worked out here: ties
+    broken by the key in the sort's direction, NULL below every date on
+    SQLite and above every date on PostgreSQL (each database's own order)."""
+    with Session(engine) as session:
+        rows = [(c.id, c.name, c.founded) for c in session.scalars(select(Club))]
+    nulls_low = engine.dialect.name == "sqlite"
+    by = {
+        "": (lambda r: r[0], True),  # the default: newest (highest key) first
+        "&sortBy=name&sort=asc": (lambda r: (r[1], r[0]), False),
+        "&sortBy=id&sort=asc": (lambda r: r[0], False),
+    }
+    for direction in ("asc", "desc"):
+        by[f"&sortBy=founded&sort={direction}"] = (
+            lambda r: ((r[2] is None) != nulls_low, r[2] or date.min, r[0]),
+            direction == "desc",
+        )
+    key, descending = by[query]
+    return [str(row[0]) for row in sorted(rows, key=key, reverse=descending)]
+
+
+@pytest.mark.parametrize(
+    ("query", "nulls_first"),
+    [
+        ("&sortBy=founded&sort=asc", {"sqlite": True, "postgresql": False}),
+        ("&sortBy=founded&sort=desc", {"sqlite": False, "postgresql": True}),
+    ],
+)
+def test_nulls_go_where_the_database_puts_them(
+    client: TestClient,
+    engine: Engine,
+    clubs: list[int],
+    query: str,
+    nulls_first: dict[str, bool],
+) -> None:
+    with Session(engine) as session:
+        unknown = {
+            str(c.id) for c in session.scalars(select(Club)) if c.founded is None
+        }
+    assert len(unknown) == 5
+    keys = [key for page in offset_pages(client, query) for key in page]
+    if nulls_first[engine.dialect.name]:
+        assert set(keys[: len(unknown)]) == unknown
+    else:
+        assert set(keys[-len(unknown) :]) == unknown
+
+
 @pytest.mark.parametrize("query", SORTS)
 def test_next_and_previous_walk_the_offset_pages(
-    client: TestClient, clubs: list[int], query: str
+    client: TestClient, engine: Engine, clubs: list[int], query: str
 ) -> None:
     expected = offset_pages(client, query)
+    assert [key for page in expected for key in page] == expected_order(engine, query)
     assert sorted(key for page in expected for key in page) == sorted(map(str, clubs))
 
     url = f"/admin/club/list?pageSize={SIZE}{query}"

@@ -61,12 +61,18 @@ def test_logged_in_pages(client: TestClient, club_id: int) -> None:
 
 
 def test_answers_that_are_not_pages(client: TestClient, club_id: int) -> None:
-    assert_secure(client.get("/admin/club/details/404404"))  # 404
-    assert_secure(client.get("/admin/club/list?sortBy=nope"))  # 400
-    assert_secure(client.post("/admin/club/create", headers={"X-CSRF-Token": "x"}))
-    saved = client.post("/admin/club/create", data={"name": "Go", "save": "Save"})
-    assert saved.status_code == 302
-    assert_secure(saved)
+    answers = {
+        404: client.get("/admin/club/details/404404"),  # no such row
+        400: client.get("/admin/club/list?sortBy=nope"),  # a bad parameter
+        403: client.post(  # a forged CSRF token
+            "/admin/club/create", data={"name": "Go"}, headers={"X-CSRF-Token": "x"}
+        ),
+        405: client.put("/admin/club/list"),
+        302: client.post("/admin/club/create", data={"name": "Go", "save": "Save"}),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status, (status, response.text[:300])
+        assert_secure(response)
 
 
 def test_the_login_page_and_anonymous_redirects(anonymous: TestClient) -> None:

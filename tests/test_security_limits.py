@@ -2,6 +2,7 @@
 before anything is written; list pages refuse parameters they do not read
 (400), clamp the page size; malformed keys in URLs are 404, never 500."""
 
+import re
 import urllib.parse
 import uuid
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 
 from admin_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
-from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
+from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag, Tier
 
 MAX_BODY = 16 * 1024
 MAX_FIELDS = 50
@@ -143,30 +144,72 @@ def test_bad_list_parameters_are_400(lax_client: TestClient, query: str) -> None
     assert response.status_code == 400, response.text[:500]
 
 
-GOOD_LIST_QUERIES = [
-    "",
-    "page=1&pageSize=25",
-    "sortBy=email&sort=desc",
-    "search=ann",
-    "tier=pro",
-    "tier=__all",
-    "is_active=true",
-    "club_id=1&club_id_op=equals",
-    "joined_at=2024-01-01&joined_at_op=greater_than",
-    "joined_at=2024-01-01T10:00:00%2B02:00&joined_at_op=less_than",
-    "error=Could+not+delete",
+ALL = ["ann", "bob", "cid"]
+# Each parameter a list reads, the members it then shows, and whether in
+# that order (where the query sorts) or in any.
+GOOD_LIST_QUERIES: list[tuple[str, list[str], bool]] = [
+    ("", ALL, False),
+    ("page=1&pageSize=25", ALL, False),
+    ("page=2&pageSize=1&sortBy=email", ["bob"], True),
+    ("sortBy=email&sort=desc", ["cid", "bob", "ann"], True),
+    ("sortBy=email&sort=asc", ["ann", "bob", "cid"], True),
+    ("search=ann", ["ann"], False),
+    ("tier=pro", ["ann"], False),
+    ("tier=__all", ALL, False),
+    ("is_active=true", ["ann", "cid"], False),
+    ("club_id=1&club_id_op=equals", ["ann"], False),
+    ("joined_at=2024-01-01&joined_at_op=greater_than", ["ann"], False),
+    (
+        "joined_at=2024-01-01T10:00:00%2B02:00&joined_at_op=less_than",
+        ["bob", "cid"],
+        False,
+    ),
+    ("error=Could+not+delete", ALL, False),
 ]
 
 
-@pytest.mark.parametrize("query", GOOD_LIST_QUERIES)
+def shown_members(page: str) -> list[str]:
+    """The members a list page shows, in its order."""
+    names = re.findall(r"\b([a-z]+)@example\.com", page)
+    return list(dict.fromkeys(names))
+
+
+@pytest.mark.parametrize(("query", "expected", "ordered"), GOOD_LIST_QUERIES)
 def test_the_list_parameters_it_reads_still_work(
-    client: TestClient, engine: Engine, query: str
+    client: TestClient, engine: Engine, query: str, expected: list[str], ordered: bool
 ) -> None:
     with Session(engine) as session:
-        session.add(Member(email="ann@example.com"))
+        chess, go = Club(name="Chess"), Club(name="Go")
+        session.add_all([chess, go])
+        session.flush()
+        assert chess.id == 1
+        session.add_all(
+            [
+                Member(
+                    email="ann@example.com",
+                    tier=Tier.pro,
+                    club_id=chess.id,
+                    joined_at=datetime(2024, 6, 1, tzinfo=UTC),
+                ),
+                Member(
+                    email="bob@example.com",
+                    is_active=False,
+                    joined_at=datetime(2020, 1, 1, tzinfo=UTC),
+                ),
+                Member(
+                    email="cid@example.com",
+                    club_id=go.id,
+                    joined_at=datetime(2023, 12, 31, 23, 30, tzinfo=UTC),
+                ),
+            ]
+        )
         session.commit()
     response = client.get(f"/admin/member/list?{query}")
     assert response.status_code == 200, response.text[:500]
+    shown = shown_members(response.text)
+    assert (shown if ordered else sorted(shown)) == expected
+    if query.startswith("error="):
+        assert "Could not delete" in response.text
 
 
 def test_the_datetime_filter_filters(client: TestClient, engine: Engine) -> None:

@@ -4,6 +4,7 @@ import, custom pages; admin_app's own tables are for admins only, and the
 audit trail is read-only even for them."""
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -528,9 +529,14 @@ def test_import_needs_add(
         "/admin/club/import", files={"csvfile": ("clubs.csv", CSV, "text/csv")}
     )
     if allowed:
-        # The import ran (whatever it made of the file).
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/x-ndjson")
+        result = json.loads(response.text.splitlines()[-1])
+        assert (result["ok"], result["imported"]) == (True, 1), result
+        with Session(engine) as session:
+            imported = session.get(Club, 99)
+            assert imported is not None and imported.name == "Imported"
+        assert count(engine, Club) == 2
     else:
         assert response.status_code == 403
         assert count(engine, Club) == 1

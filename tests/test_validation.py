@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -217,9 +217,36 @@ def test_table_models_validate_a_relationship_named_like_a_dict_method() -> None
 def test_nothing_is_written_by_a_refused_form(
     forms: TestClient, engine: Engine
 ) -> None:
-    forms.post("/admin/gadget/create", data={"name": "Lamp", "save": "Save"})
-    with Session(engine) as session:
-        before = session.scalar(select(func.count()).select_from(Gadget))
-    forms.post("/admin/gadget/create", data={"name": "Lamp", "save": "Save"})
-    with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Gadget)) == before
+    def rows() -> list[tuple[str, int]]:
+        return sorted((g.name, g.count) for g in gadgets(engine))
+
+    for name in ("Lamp", "Desk"):
+        created = forms.post(
+            "/admin/gadget/create", data={"name": name, "save": "Save"}
+        )
+        assert created.status_code == 302
+    before = rows()
+    assert before == [("Desk", 0), ("Lamp", 0)]
+
+    # Refused by the database (a duplicate), by the model (its validator), by
+    # a column's capacity: on create...
+    refusals = [
+        ({"name": "Lamp", "count": "5"}, "name", "already exists"),
+        ({"name": "LOUD", "count": "5"}, "name", "Please don't shout"),
+        ({"name": "Vase", "count": str(2**31)}, "count", "Ensure this value"),
+    ]
+    for data, field, message in refusals:
+        response = forms.post("/admin/gadget/create", data={**data, "save": "Save"})
+        assert response.status_code == 400, data
+        assert message in " ".join(field_errors(response.text)[field]), data
+        assert rows() == before
+
+    # ...and on edit, where the row's other changed inputs are not saved either.
+    [desk] = [g for g in gadgets(engine) if g.name == "Desk"]
+    url = f"/admin/gadget/edit/{desk.id}"
+    for data, field, message in refusals:
+        page = forms.get(url).text
+        response = forms.post(url, data={**form_values(page), **data, "save": "Save"})
+        assert response.status_code == 400, data
+        assert message in " ".join(field_errors(response.text)[field]), data
+        assert rows() == before

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.csrf_helper import token_in
+from tests.test_alembic_recipe import USER_ENV_PY, user_alembic_ini
 
 pytestmark = pytest.mark.slow
 
@@ -336,30 +337,6 @@ def check_admin(url: str) -> None:
         assert response.headers["content-type"].startswith("text/css")
 
 
-USER_ENV_PY = """
-from alembic import context
-from sqlalchemy import engine_from_config
-
-import admin_app.tables  # noqa: F401  (so autogenerate knows admin_app's tables)
-
-config = context.config
-section = config.get_section(config.config_ini_section)
-engine = engine_from_config(section, prefix="sqlalchemy.")
-with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
-    with context.begin_transaction():
-        context.run_migrations()
-"""
-
-USER_ALEMBIC_INI = """
-[alembic]
-script_location = %(here)s/alembic
-sqlalchemy.url = sqlite:///%(here)s/theirs.db
-path_separator = space
-version_locations = %(here)s/alembic/versions admin_app:migrations/versions
-"""
-
-
 def test_a_users_own_alembic_env_takes_admin_tables_with_one_line(
     project: Project,
 ) -> None:
@@ -367,7 +344,7 @@ def test_a_users_own_alembic_env_takes_admin_tables_with_one_line(
     theirs = project.root / "theirs"
     (theirs / "alembic" / "versions").mkdir(parents=True)
     (theirs / "alembic" / "env.py").write_text(USER_ENV_PY.lstrip())
-    (theirs / "alembic.ini").write_text(USER_ALEMBIC_INI.lstrip())
+    (theirs / "alembic.ini").write_text(user_alembic_ini())  # README's line
     alembic = str(project.bin / "alembic")
     project.run(alembic, "-c", str(theirs / "alembic.ini"), "upgrade", "heads")
     tables = project.run(
