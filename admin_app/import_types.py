@@ -2,11 +2,12 @@
 
 sqladmin turns each CSV cell into a column's value with the column type's
 ``python_type`` (``sqladmin.helpers.coerce_column_value``), which is ``object``
-for sqlmodel's ``AutoString`` and ``UTCDateTime``: every ``str`` and
-``datetime`` cell of a SQLModel table was refused as "Invalid value". sqladmin
-has no seam for this on a view, so the one function it asks is replaced by one
-that sees through such wrappers (:func:`admin_app.inspection.python_type`);
-every other type gets sqladmin's answer.
+for sqlmodel's ``AutoString``: every ``str`` cell of a SQLModel table was
+refused as "Invalid value". sqladmin has no seam for this on a view, so the one
+function it asks is replaced by one that sees through such wrappers
+(:func:`admin_app.inspection.python_type`); every other type gets sqladmin's
+answer. (Datetime cells still fail later, in sqladmin's form round trip, and
+JSON ones here: this fixes neither.)
 """
 
 from typing import Any
@@ -29,5 +30,5 @@ def column_python_type(column: Column[Any]) -> type:
 
 
 def install() -> None:
-    """Let sqladmin's import read str and datetime cells (idempotent)."""
+    """Let sqladmin's import read sqlmodel's str cells (idempotent)."""
     helpers.get_column_python_type = column_python_type

@@ -109,7 +109,7 @@ class AdminSite(Admin):
         auth_routes.install(self)
         # The logged-in user's own password page.
         account.install(self)
-        # CSV imports read str and datetime cells of SQLModel tables.
+        # CSV imports read the str cells of SQLModel tables.
         import_types.install()
 
     @login_required
