@@ -3,7 +3,6 @@ browser without JavaScript does: a required and an optional many-to-one, a plain
 foreign key without a Relationship, a plain many-to-many link table, and an
 association object (a link with a column of its own) used as a many-to-many."""
 
-
 from sqlmodel import Field, Relationship, SQLModel
 
 
