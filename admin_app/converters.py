@@ -10,6 +10,8 @@ from sqlalchemy.orm import ColumnProperty
 from wtforms import FloatField
 from wtforms.fields.core import UnboundField
 
+from admin_app.enums import enum_text
+
 
 class StrictJSONField(JSONField):
     """JSON that every database stores: no NaN or Infinity tokens."""
@@ -29,7 +31,7 @@ def _refuse_constant(token: str) -> Any:
 
 
 class AdminConverter(ModelConverter):
-    """sqladmin's converter, plus floats and strict JSON."""
+    """sqladmin's converter, plus floats, strict JSON and enums by value."""
 
     @converts("Float", "Double", "REAL", "DOUBLE_PRECISION")  # type: ignore[untyped-decorator]
     def conv_float(
@@ -42,3 +44,15 @@ class AdminConverter(ModelConverter):
         self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
     ) -> UnboundField:
         return StrictJSONField(**kwargs)
+
+    @converts("Enum")  # type: ignore[untyped-decorator]
+    def conv_enum(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """sqladmin's select, each member labelled by its value as every page
+        shows it (admin_app.enums); the option values stay the names."""
+        field = super().conv_enum(model, prop, kwargs)
+        enum_class = getattr(prop.columns[0].type, "enum_class", None)
+        if enum_class is not None:
+            field.kwargs["choices"] = [(m.name, enum_text(m)) for m in enum_class]
+        return field
