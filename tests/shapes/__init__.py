@@ -23,7 +23,9 @@ A module joins the corpus by being in this package (the harness finds it with
   in URLs: ``"trees-category"``) that can be created, the form inputs that make
   a valid create, merged over the values the create form itself holds (as
   ``tests/html.py``'s ``form_values`` reads them). Picker values are keys of
-  seeded rows (as the picker would post them). Every view that can create must
+  seeded rows as the picker posts them (a relation's picker is named after the
+  relation, a bare foreign key's after its column; a multiple picker posts its
+  empty presence marker first: ``["", "2"]``). Every view that can create must
   be listed.
 * ``SECRETS: tuple[str, ...]`` (optional): values that must never be rendered.
 
