@@ -10,6 +10,8 @@ from sqlalchemy.orm import ColumnProperty
 from wtforms import FloatField
 from wtforms.fields.core import UnboundField
 
+from admin_app.enums import enum_text
+
 # What a ticked checkbox sends: the value it renders (WTForms' "y").
 CHECKED = "y"
 # The options of a yes/no select (a nullable bool), as they are rendered;
@@ -90,7 +92,8 @@ def yes_or_no(value: Any) -> bool:
 
 
 class AdminConverter(ModelConverter):
-    """sqladmin's converter, plus floats, strict JSON and strict yes/no."""
+    """sqladmin's converter, plus floats, strict JSON, strict yes/no and enums by
+    value."""
 
     @converts("Boolean", "dialects.mssql.base.BIT")  # type: ignore[untyped-decorator]
     def conv_boolean(
@@ -115,3 +118,15 @@ class AdminConverter(ModelConverter):
         self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
     ) -> UnboundField:
         return StrictJSONField(**kwargs)
+
+    @converts("Enum")  # type: ignore[untyped-decorator]
+    def conv_enum(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """sqladmin's select, each member labelled by its value as every page
+        shows it (admin_app.enums); the option values stay the names."""
+        field = super().conv_enum(model, prop, kwargs)
+        enum_class = getattr(prop.columns[0].type, "enum_class", None)
+        if enum_class is not None:
+            field.kwargs["choices"] = [(m.name, enum_text(m)) for m in enum_class]
+        return field

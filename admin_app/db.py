@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from admin_app.moments import keep_column_conventions
 from admin_app.settings import Settings
 
 T = TypeVar("T")
@@ -129,11 +130,21 @@ def _configure(engine: Engine, settings: Settings) -> None:
         cursor.close()
 
 
+class AdminOrmSession(Session):
+    """The admin's sessions: date-times are stored in their columns' convention
+    whatever wrote them (:mod:`admin_app.moments`)."""
+
+
+keep_column_conventions(AdminOrmSession)
+
+
 def make_session_maker(engine: AnyEngine) -> AnySessionMaker:
     """A session factory of the kind the engine needs."""
     if isinstance(engine, AsyncEngine):
-        return async_sessionmaker(engine, expire_on_commit=False)
-    return sessionmaker(engine, expire_on_commit=False)
+        return async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=AdminOrmSession
+        )
+    return sessionmaker(engine, expire_on_commit=False, class_=AdminOrmSession)
 
 
 async def run_in_session(

@@ -28,6 +28,7 @@ from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
 from admin_app.inspection import columns_of
 from admin_app.integrity import explain_database_error
+from admin_app.moments import shown_unchanged
 from admin_app.saving import (
     RowNotFound,
     Submission,
@@ -200,6 +201,13 @@ async def _submission(
 
     def validate() -> Submission:
         data = dict(values)
+        if current is not None:
+            # An input shows a stamp to the second: posted back, it is unchanged.
+            data.update(
+                (name, current[name])
+                for name, value in values.items()
+                if name in current and shown_unchanged(value, current[name])
+            )
         if current is None:
             return Submission(plan, row=new_row(plan, data, hasher), picked=picked)
         changes = changed_columns(plan, data, current, hasher, unchanged)

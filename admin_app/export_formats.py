@@ -6,8 +6,8 @@ view's own), the rows are read as tuples of those columns only and written
 straight from them; otherwise as the model's objects, each cell asked of the
 view as sqladmin's export does. Either way a cell reads the same:
 
-* CSV: text as ``str()`` gives it (an enum: its name, or its value for a string
-  enum, as sqladmin shows it; a related row: its label, as the list shows it,
+* CSV: text as ``str()`` gives it (an enum: its value, as every page shows
+  it; a related row: its label, as the list shows it,
   several joined by ``, ``), numbers as they are, ``None`` as an empty cell
   (sqladmin wrote ``None``); text that a spreadsheet would run as a formula
   gets a leading ``'`` (see :func:`neutralise`).
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any, Protocol
 
 from sqladmin import ModelView
@@ -34,6 +34,7 @@ from sqladmin.pretty_export import PrettyExport
 from sqlmodel import SQLModel
 from starlette.requests import Request
 
+from admin_app.enums import enum_text, reads_plainly
 from admin_app.inspection import mapper_of
 from admin_app.labels import row_label
 
@@ -81,9 +82,9 @@ def json_cell(value: Any) -> Any:
 
 
 def _shown(value: Any) -> Any:
-    # sqladmin's get_prop_value: an enum by its name, unless it is a string enum.
-    if isinstance(value, Enum) and not isinstance(value, StrEnum):
-        return value.name
+    # An enum by its value, as every page shows it (admin_app.enums).
+    if isinstance(value, Enum):
+        return enum_text(value)
     # A related row by its label: SQLModel's own str() prints every field,
     # secrets included.
     if isinstance(value, SQLModel):
@@ -127,7 +128,7 @@ def layout_of(view: ModelView, export_type: str) -> Layout:
         not pretty
         and not relation_names
         and not getattr(view, "column_formatters_export", None)
-        and type(view).get_prop_value is ModelView.get_prop_value
+        and reads_plainly(view)
         and all(name in mapper.column_attrs for name in names)
     )
     columns = [getattr(view.model, name) for name in names] if plain else None

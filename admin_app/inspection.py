@@ -160,7 +160,22 @@ def python_type(column_type: TypeEngine[Any]) -> tuple[TypeEngine[Any], Any]:
 
 @cache
 def columns_of(model: type[SQLModel]) -> tuple[ColumnFacts, ...]:
-    """The model's mapped columns, in table order, classified."""
+    """The model's mapped columns, classified, in the order a person reads the
+    class: the primary key first, then the fields as declared (a base class's
+    fields where the base declares them, a redeclared one keeping its place,
+    as pydantic orders ``model_fields``), then any column no field declares.
+    The table's own order puts a redeclared field after the subclass's."""
+    mapper = mapper_of(model)
+    keys = [mapper.get_property_by_column(key).key for key in mapper.primary_key]
+    fields = list(model.model_fields)
+
+    def reading_order(fact: ColumnFacts) -> tuple[int, int]:
+        if fact.name in keys:
+            return 0, keys.index(fact.name)
+        if fact.name in fields:
+            return 1, fields.index(fact.name)
+        return 2, 0
+
     facts = []
     for attr in mapper_of(model).column_attrs:
         if len(attr.columns) != 1:
@@ -174,7 +189,7 @@ def columns_of(model: type[SQLModel]) -> tuple[ColumnFacts, ...]:
         title = (field.title if field is not None else None) or humanize(attr.key)
         description = field.description if field is not None else None
         facts.append(ColumnFacts(attr.key, column, sensitive, title, description))
-    return tuple(facts)
+    return tuple(sorted(facts, key=reading_order))
 
 
 def relations_of(model: type[SQLModel]) -> tuple[RelationshipProperty[Any], ...]:

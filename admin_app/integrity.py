@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqladmin.i18n import gettext
 from sqlalchemy import (
     CheckConstraint,
     Float,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -39,6 +41,7 @@ from admin_app.inspection import (
     mapper_of,
     relations_of,
 )
+from admin_app.moments import as_stored, zoned
 
 RETRY_LATER = (
     "The database could not save this change right now; nothing was saved. "
@@ -78,6 +81,33 @@ def explain_database_error(
         explainer.data(errors)
     if not errors:
         errors.add(None, RETRY_LATER)
+    return errors
+
+
+def explain_refused_value(
+    model: type[SQLModel], values: Mapping[str, Any], dialect: Dialect
+) -> FormErrors:
+    """Form errors for a value the column's type refused to pass to the
+    database (a ``TypeDecorator`` raising, sqlmodel's ``UTCDateTime`` given a
+    naive value): each column whose type refuses its value in ``values`` is
+    named; if none does, the row is."""
+    errors = FormErrors()
+    for fact in columns_of(model):
+        value = values.get(fact.name)
+        if value is None:
+            continue
+        with_zone = zoned(fact.column)
+        if with_zone is not None:  # as the flush stored it (admin_app.moments)
+            value = as_stored(value, with_zone)
+        try:
+            processor = fact.column.type.bind_processor(dialect)
+            if processor is not None:
+                processor(value)
+        except Exception:  # what the flush met: this column refuses it
+            message = gettext("The database cannot store this value of %(field)s.")
+            errors.add(fact.name, message % {"field": _lower_title(fact.title)})
+    if not errors:
+        errors.add(None, gettext("The database refused a value; nothing was saved."))
     return errors
 
 

@@ -20,6 +20,7 @@ from sqladmin import ModelView
 from sqladmin.helpers import slugify_class_name
 from starlette.requests import Request
 
+from admin_app.enums import reads_plainly
 from admin_app.keys import format_key
 from admin_app.permissions import RoleAuthorization
 
@@ -141,10 +142,8 @@ async def list_rows(
 def _plain_columns(view: ModelView) -> set[str]:
     """Columns whose cell is the default formatter's text of the attribute:
     read without sqladmin's per-cell coroutines."""
-    if (
-        type(view).get_list_value is not ModelView.get_list_value
-        or type(view).get_prop_value is not ModelView.get_prop_value
-    ):
+    own_list_value = type(view).get_list_value is not ModelView.get_list_value
+    if own_list_value or not reads_plainly(view):
         return set()
     return {
         name

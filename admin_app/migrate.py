@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from admin_app import resources
 from admin_app.db import make_sync_engine
-from admin_app.discovery import discover
+from admin_app.discovery import discover, metadata_of, table_of
 from admin_app.settings import Settings, get_settings
 
 ADMIN_BRANCH = "admin_app"
@@ -55,16 +55,27 @@ def alembic_config(
     return config
 
 
-def target_metadata(settings: Settings, admin_only: bool = False) -> MetaData:
+def target_metadata(settings: Settings, admin_only: bool = False) -> list[MetaData]:
     """admin_app's tables and the configured models' tables, and nothing else
-    that happens to be imported into ``SQLModel.metadata``."""
+    that happens to be imported into the same metadata.
+
+    One copy per metadata the tables come from (``SQLModel.metadata``, a
+    ``registry()`` of the application's own), keeping its naming convention;
+    Alembic compares the database with all of them."""
     from admin_app.tables import ADMIN_TABLES
 
-    metadata = MetaData(naming_convention=SQLModel.metadata.naming_convention)
-    models = [] if admin_only else discover(settings.models)
-    for model in [*ADMIN_TABLES, *models]:
-        model.__table__.to_metadata(metadata)  # type: ignore[attr-defined]
-    return metadata
+    models: list[type[SQLModel]] = [*ADMIN_TABLES]
+    if not admin_only:
+        models += discover(settings.models)
+    copies: dict[int, MetaData] = {}
+    for model in dict.fromkeys(models):
+        source = metadata_of(model)
+        if id(source) not in copies:
+            copies[id(source)] = MetaData(
+                schema=source.schema, naming_convention=source.naming_convention
+            )
+        table_of(model).to_metadata(copies[id(source)])
+    return list(copies.values())
 
 
 def run_environment() -> None:

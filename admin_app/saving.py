@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import anyio.from_thread
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import RelationshipProperty, Session
 from sqlalchemy.util.concurrency import await_, in_greenlet
 from sqlmodel import SQLModel
@@ -23,7 +23,11 @@ from admin_app.concurrency import Snapshots, version_column
 from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan
 from admin_app.inspection import columns_of, mapper_of
-from admin_app.integrity import explain_database_error, verbose_name
+from admin_app.integrity import (
+    explain_database_error,
+    explain_refused_value,
+    verbose_name,
+)
 from admin_app.keys import BadKey
 from admin_app.keys import key_clauses as _key_clauses
 
@@ -185,6 +189,8 @@ def _commit(
         session.flush()
     except DBAPIError as exc:
         _refused(session, plan, values, exc)
+    except (StatementError, ValueError) as exc:
+        _value_refused(session, plan, values, exc)
     if submission.trail is not None:
         try:
             # Read back what the database stored (server defaults, types it
@@ -202,6 +208,17 @@ def _commit(
         session.commit()
     except DBAPIError as exc:
         _refused(session, plan, values, exc)
+
+
+def _value_refused(
+    session: Session, plan: FormPlan, values: Mapping[str, Any], exc: Exception
+) -> NoReturn:
+    """A value the database layer would not even send (its column type, or a
+    hook at flush, raised): a form error, and the session usable again."""
+    dialect = session.get_bind().dialect
+    session.rollback()
+    logger.info("%s not saved: %r", plan.model.__name__, exc)
+    raise explain_refused_value(plan.model, values, dialect) from None
 
 
 def _refused(

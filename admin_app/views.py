@@ -5,6 +5,7 @@ leaves out are still inferred. Each inferred option has a hook of the same name
 prefixed ``infer_`` to override instead, Django-admin style.
 """
 
+import enum
 from collections.abc import Callable
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqladmin.helpers import prettify_class_name
 from sqladmin.models import ModelViewMeta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlmodel import SQLModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,7 +28,11 @@ from wtforms import Form
 
 from admin_app import counting, exports
 from admin_app.converters import AdminConverter
-from admin_app.enums import tolerate_unknown_values
+from admin_app.enums import (
+    enum_text,
+    shows_enums_by_value,
+    tolerate_unknown_values,
+)
 from admin_app.filters import DateRangeFilter, is_date_or_moment
 from admin_app.forms import FormPlan, Mode, form_class, plan_form
 from admin_app.inspection import (
@@ -215,7 +221,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
                 filters.append(BooleanFilter(attribute, title=fact.title))
             elif fact.is_enum and fact.enum_class is not None:
                 values = [
-                    (member.name, member.name.title()) for member in fact.enum_class
+                    (member.name, enum_text(member)) for member in fact.enum_class
                 ]
                 filters.append(StaticValuesFilter(attribute, values, title=fact.title))
             elif fact.is_temporal and is_date_or_moment(fact.column.type):
@@ -312,9 +318,23 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         """The row's collections, counted: see :mod:`admin_app.related`."""
         return {"related_collections": await collections_for(self, request)}
 
+    @shows_enums_by_value
+    async def get_prop_value(self, obj: Any, prop: str) -> Any:
+        """sqladmin's (a dotted path of attributes, loading a detached one),
+        but an enum member is shown by its value, as everywhere (sqladmin shows
+        a ``(str, Enum)`` member by name, and ``str()`` of it in lists)."""
+        for part in prop.split("."):
+            try:
+                obj = getattr(obj, part, None)
+            except DetachedInstanceError:
+                obj = await self._lazyload_prop(obj, part)
+        return enum_text(obj) if isinstance(obj, enum.Enum) else obj
+
     def _default_formatter(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
             return row_label(value)
+        if isinstance(value, enum.Enum):
+            return enum_text(value)
         if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
             return value[: LIST_TEXT_LIMIT - 1] + "…"
         return super()._default_formatter(value)

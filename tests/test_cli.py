@@ -3,8 +3,11 @@
 import os
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -12,6 +15,7 @@ from sqlmodel import Session
 from admin_app.auth.models import AdminUser, Role
 from admin_app.auth.passwords import verify_password
 from admin_app.db import make_sync_engine
+from tests.browser import free_port
 from tests.conftest import REPO, TEST_SECRET, make_settings
 
 
@@ -164,3 +168,63 @@ def test_createsuperuser_without_a_terminal_asks_for_stdin(env: dict[str, str]) 
     result = run("createsuperuser", "--username", "x", env=env)
     assert result.returncode == 1
     assert "--password-stdin" in result.stderr
+
+
+def test_serve_starts_with_models_of_a_registry_of_their_own(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Tables outside SQLModel.metadata (``registry()`` of their own) are found
+    and served: discovery used to fail with a KeyError traceback."""
+    env = env | {
+        "ADMIN_MODELS": "tests.shapes.own_registry",
+        "ADMIN_SECRET_KEY_FILE": str(tmp_path / "secret"),
+    }
+    assert run("db", "upgrade", "--admin-only", env=env).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "admin_app", "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        while "Application startup complete" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+        login = httpx.get(f"http://127.0.0.1:{port}/admin/login", timeout=10)
+        assert login.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "Traceback" not in log.read_text()
+
+
+UNSERVABLE = """
+from sqlmodel import Field, Relationship, SQLModel
+
+
+class TangledTeam(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class TangledHero(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int | None = Field(default=None, foreign_key="tangledteam.id")
+    boss_id: int | None = Field(default=None, foreign_key="tangledteam.id")
+    team: TangledTeam | None = Relationship()  # which foreign key? ambiguous
+"""
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db", "check"]])
+def test_a_model_the_admin_cannot_serve_is_one_error_line(
+    env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "tangled_models.py").write_text(textwrap.dedent(UNSERVABLE))
+    env = env | {"ADMIN_MODELS": "tangled_models", "PYTHONPATH": str(tmp_path)}
+    result = run(*command, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: model TangledHero cannot be served: ")
+    assert "TangledHero.team" in lines[0]

@@ -55,3 +55,9 @@ def test_the_demo_models_are_found() -> None:
 
     names = [table.__name__ for table in discover([models])]
     assert names == ["ProjectMember", "Team", "User", "Project", "Order", "OrderItem"]
+
+
+def test_finds_the_tables_of_a_registry_of_their_own_in_definition_order() -> None:
+    from tests.shapes import own_registry
+
+    assert discover([own_registry]) == [own_registry.OwnTeam, own_registry.OwnHero]

@@ -95,3 +95,36 @@ def test_autogenerate_writes_the_missing_revision_on_the_apps_branch(
     migrate.upgrade(settings)
     migrate.check(settings)
     assert "drifted_team_note" in tables(settings)
+
+
+def test_check_and_autogenerate_see_the_tables_of_a_private_registry(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    """Tables of a ``registry()`` of their own (not in SQLModel.metadata) are
+    compared and written like any others, with their metadata's naming
+    convention."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    project = tmp_path / "migrations"
+    shutil.copytree(
+        REPO / "migrations", project, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    settings = demo_settings.model_copy(
+        update={
+            "migrations_dir": project,
+            "models": ["models", "tests.shapes.own_registry"],
+        }
+    )
+    migrate.upgrade(settings)
+    with pytest.raises(CommandError, match="New upgrade operations detected"):
+        migrate.check(settings)
+    migrate.revision(settings, "own registry", autogenerate=True)
+    (written,) = list((project / "versions").glob("*own_registry.py"))
+    body = written.read_text()
+    assert "own_registry_team" in body and "own_registry_hero" in body
+    assert "own_ix_own_registry_hero_name" in body  # the registry's convention
+    migrate.upgrade(settings)
+    migrate.check(settings)
+    assert {"own_registry_team", "own_registry_hero"} <= tables(settings)
