@@ -26,6 +26,7 @@ from wtforms import Form
 
 from admin_app import counting, exports
 from admin_app.converters import AdminConverter
+from admin_app.display import readable
 from admin_app.enums import tolerate_unknown_values
 from admin_app.filters import DateRangeFilter, is_date_or_moment
 from admin_app.forms import FormPlan, Mode, form_class, plan_form
@@ -315,6 +316,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     def _default_formatter(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
             return row_label(value)
+        value = readable(value)
         if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
             return value[: LIST_TEXT_LIMIT - 1] + "…"
         return super()._default_formatter(value)
@@ -322,7 +324,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     def _default_formatter_detail(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
             return row_label(value)
-        return super()._default_formatter_detail(value)
+        return super()._default_formatter_detail(readable(value))
 
     def tolerate_unknown_choices(self) -> None:
         """Hook, run once per view: read enum values the code doesn't know as
