@@ -6,11 +6,20 @@ from typing import Any
 
 from sqladmin.fields import BooleanField, JSONField, SelectField
 from sqladmin.forms import ModelConverter, converts
+from sqlalchemy.dialects.postgresql import INET
 from sqlalchemy.orm import ColumnProperty
-from wtforms import FloatField
+from wtforms import FloatField, StringField
 from wtforms.fields.core import UnboundField
 
 from admin_app.enums import enum_text
+from admin_app.type_fields import (
+    DURATION_HINT,
+    AddressField,
+    DurationField,
+    NetworkField,
+    tag_parser,
+)
+from admin_app.widgets import TagsField
 
 # What a ticked checkbox sends: the value it renders (WTForms' "y").
 CHECKED = "y"
@@ -30,6 +39,13 @@ class StrictJSONField(JSONField):
                 raise ValueError(self.gettext("Invalid JSON")) from exc
             return
         super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        """The stored JSON, ``[]`` included (sqladmin wrote ``{}`` for any empty
+        value, which a list column refuses); nothing for no value."""
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else json.dumps(self.data, ensure_ascii=False)
 
 
 def _refuse_constant(token: str) -> Any:
@@ -92,8 +108,8 @@ def yes_or_no(value: Any) -> bool:
 
 
 class AdminConverter(ModelConverter):
-    """sqladmin's converter, plus floats, strict JSON, strict yes/no and enums by
-    value."""
+    """sqladmin's converter, plus floats, strict JSON, strict yes/no, enums by
+    value and PostgreSQL's types."""
 
     @converts("Boolean", "dialects.mssql.base.BIT")  # type: ignore[untyped-decorator]
     def conv_boolean(
@@ -130,3 +146,51 @@ class AdminConverter(ModelConverter):
         if enum_class is not None:
             field.kwargs["choices"] = [(m.name, enum_text(m)) for m in enum_class]
         return field
+
+    # PostgreSQL's types (admin_app.type_fields): each typed value is parsed,
+    # a bad one refused by its field.
+
+    @converts(  # type: ignore[untyped-decorator]
+        "sqlalchemy.dialects.postgresql.base.ARRAY",
+        "sqlalchemy.sql.sqltypes.ARRAY",
+    )
+    def conv_array(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """A tag input; each tag parsed as the array's item type."""
+        item_type = prop.columns[0].type.item_type  # type: ignore[attr-defined]
+        kwargs.setdefault("coerce", tag_parser(item_type))
+        return TagsField(**kwargs)
+
+    @converts(  # type: ignore[untyped-decorator]
+        "sqlalchemy.dialects.postgresql.base.INET",
+        "sqlalchemy.dialects.postgresql.types.INET",
+        "sqlalchemy_utils.types.ip_address.IPAddressType",
+    )
+    def conv_ip_address(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """An INET takes a host address with or without its network."""
+        if not isinstance(prop.columns[0].type, INET):
+            return super().conv_ip_address(model, prop, kwargs)
+        return AddressField(**kwargs)
+
+    @converts("sqlalchemy.dialects.postgresql.types.CIDR")  # type: ignore[untyped-decorator]
+    def conv_network(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        return NetworkField(**kwargs)
+
+    @converts("Interval", "INTERVAL")  # type: ignore[untyped-decorator]
+    def conv_interval(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        kwargs.setdefault("render_kw", {}).setdefault("placeholder", DURATION_HINT)
+        return DurationField(**kwargs)
+
+    @converts("TSVECTOR")  # type: ignore[untyped-decorator]
+    def conv_tsvector(
+        self, model: type, prop: ColumnProperty[Any], kwargs: dict[str, Any]
+    ) -> UnboundField:
+        """Shown on the edit form, never edited (forms.py: read-only)."""
+        return StringField(**kwargs)

@@ -34,6 +34,7 @@ from sqladmin.pretty_export import PrettyExport
 from sqlmodel import SQLModel
 from starlette.requests import Request
 
+from admin_app.display import json_value, readable
 from admin_app.enums import enum_text, reads_plainly
 from admin_app.inspection import mapper_of
 from admin_app.labels import row_label
@@ -75,7 +76,7 @@ def json_cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    value = _shown(value)
+    value = json_value(_shown(value))
     if isinstance(value, str | int | bool | dict | list):
         return value
     return str(value)
@@ -193,7 +194,7 @@ def _csv_text(value: Any) -> str:
     elif kind in _CSV_AS_IS:
         return "" if value is None else str(value)
     else:
-        text = str(_shown(value))
+        text = str(readable(_shown(value)))
     if looks_like_formula(text):
         text = "'" + text
     if _CSV_SPECIAL.search(text):

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from sqladmin.forms import get_model_form
+from sqladmin.forms import WTFORMS_ATTRS, WTFORMS_ATTRS_REVERSED, get_model_form
+from sqladmin.i18n import lazy_gettext
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty
 from sqlmodel import SQLModel
 from wtforms import Form, PasswordField, StringField, validators
@@ -30,7 +32,7 @@ from admin_app.inspection import (
     local_columns,
     mapper_of,
 )
-from admin_app.schemas import is_password_field, password_column
+from admin_app.schemas import is_hash_name, is_password_field, password_column
 from admin_app.widgets import REPLACEMENTS
 
 if TYPE_CHECKING:
@@ -43,6 +45,12 @@ FieldKind = Literal["column", "to_one", "to_many", "password", "extra"]
 _AUTO_NAMES = re.compile(
     r"^(created|inserted|updated|modified)(_(at|on|date|time))?$|^date_joined$"
 )
+# Column types a form shows but never writes: a search vector is the
+# database's to maintain (a trigger or a generated column).
+SHOWN_ONLY_TYPES = (TSVECTOR,)
+KEEP_PASSWORD = lazy_gettext("Leave empty to keep the current password.")
+KEEP_VALUE = lazy_gettext("Leave empty to keep the current value.")
+_HASH_WORDS = re.compile(r"^hashed_|_hash(ed)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class PlannedField:
     read_only: bool = False
     required: bool = False
     label: str = ""
+    # A write-only input ("password" kind): hashed into its column, or stored
+    # as given (a token or secret the application compares as it is).
+    hashed: bool = True
 
 
 @dataclass(frozen=True)
@@ -134,9 +145,13 @@ def plan_form(view: "AutoModelView", mode: Mode) -> FormPlan:
     model: type[SQLModel] = view.model
     schema = view.create_schema if mode == "create" else view.update_schema
     fields = _schema_fields(view, schema) if schema else _view_fields(view, mode)
+    if schema and mode == "create":
+        # An API model may leave out what the API sets itself (the owner, from
+        # the logged-in user): without them no row could ever be created.
+        fields += _left_out_columns(model, fields)
     facts = _facts(model)
     fields = [
-        _with_access(model, planned, mode)
+        _with_access(model, replace(planned, name=form_name(planned.name)), mode)
         for planned in fields
         # Generated keys are in the URL and the title, not in the form.
         if not _only_generated_keys(model, planned, facts)
@@ -144,6 +159,21 @@ def plan_form(view: "AutoModelView", mode: Mode) -> FormPlan:
     if mode == "create":
         fields = [f for f in fields if not f.read_only]
     return FormPlan(mode, model, schema, tuple(fields))
+
+
+def form_name(attribute: str) -> str:
+    """The form's name for a model attribute: WTForms reserves ``data``,
+    ``errors`` and a few more, which sqladmin's forms call ``data_``."""
+    return WTFORMS_ATTRS.get(attribute, attribute)
+
+
+def _attribute(model: type[SQLModel], planned: PlannedField) -> str:
+    """The model attribute a planned field renders (``form_name`` undone)."""
+    attrs = mapper_of(model).attrs
+    original = WTFORMS_ATTRS_REVERSED.get(planned.name)
+    if original and original in attrs and planned.name not in attrs:
+        return original
+    return planned.name
 
 
 def _view_fields(view: "AutoModelView", mode: Mode) -> list[PlannedField]:
@@ -167,15 +197,72 @@ def _view_fields(view: "AutoModelView", mode: Mode) -> list[PlannedField]:
                     label=fact.title,
                 )
             )
-    hashed = password_column(model)
-    if hashed and admin_options(model, hashed).get("hasher"):
-        # A marked password column gets a "set new password" input, never its hash.
-        required = mode == "create" and _is_required(model.model_fields.get(hashed))
-        label = "Password" if mode == "create" else "Set new password"
-        fields.append(
-            PlannedField(hashed, "password", hashed, (hashed,), False, required, label)
-        )
+    for fact in facts.values():
+        # A marked password column, and a secret a new row needs, get a
+        # write-only input ("set new value" on edit); never their value.
+        marked = bool(admin_options(model, fact.name).get("hasher"))
+        if fact.sensitive and (marked or needs_value(model, fact)):
+            fields.append(_secret_field(model, fact, mode))
     return fields
+
+
+def needs_value(model: type[SQLModel], fact: ColumnFacts) -> bool:
+    """A new row can't be made without a value for this column from the form:
+    the model requires it and neither it nor the database fills it in."""
+    return (
+        _is_required(model.model_fields.get(fact.name))
+        and not is_auto_column(model, fact)
+        and fact.column.default is None
+    )
+
+
+def _secret_field(model: type[SQLModel], fact: ColumnFacts, mode: Mode) -> PlannedField:
+    """A write-only input for a sensitive column: hashed when the model marks a
+    hasher or the name says it holds a hash or a password, else stored as given."""
+    name = fact.name
+    marked = bool(admin_options(model, name).get("hasher"))
+    hashed = marked or is_hash_name(name)
+    info = model.model_fields.get(name)
+    required = mode == "create" and _is_required(info)
+    title = "Password" if marked else (info.title if info else None)
+    # What a person types, not what is stored: "pin_hash" asks for a "Pin".
+    title = title or humanize(_HASH_WORDS.sub("", name) if hashed else name)
+    label = title if mode == "create" else f"Set new {title.lower()}"
+    return PlannedField(
+        name, "password", name, (name,), False, required, label, hashed=hashed
+    )
+
+
+def _left_out_columns(
+    model: type[SQLModel], fields: list[PlannedField]
+) -> list[PlannedField]:
+    """Fields for the columns a new row needs that ``fields`` leave out: a
+    picker for a relation's key, a write-only input for a secret."""
+    covered = {column for f in fields for column in (*f.columns, f.key)}
+    to_one = _to_one_by_column(model)
+    added: list[PlannedField] = []
+    for fact in columns_of(model):
+        if fact.name in covered or not needs_value(model, fact):
+            continue
+        relation = to_one.get(fact.name)
+        if fact.sensitive:
+            planned = _secret_field(model, fact, "create")
+        elif relation is not None:
+            planned = _relation_field(model, relation)
+        else:
+            required = not fact.is_bool
+            planned = PlannedField(
+                fact.name,
+                "column",
+                fact.name,
+                (fact.name,),
+                False,
+                required,
+                fact.title,
+            )
+        covered.update((*planned.columns, planned.key))
+        added.append(planned)
+    return added
 
 
 def _relation_field(
@@ -237,7 +324,12 @@ def _with_access(
     options: dict[str, Any] = {}
     for column in planned.columns or (planned.key,):
         options.update(admin_options(model, column) if column in facts else {})
-    if options.get("read_only"):
+    shown_only = any(
+        isinstance(facts[c].sql_type, SHOWN_ONLY_TYPES)
+        for c in planned.columns
+        if c in facts
+    )
+    if options.get("read_only") or shown_only:
         return replace(planned, read_only=True, required=False)
     if planned.kind == "password":
         return planned
@@ -259,16 +351,17 @@ async def form_class(
     facts = _facts(model)
     table_fields = [f for f in plan.fields if f.kind in ("column", "to_one", "to_many")]
     form_args = {name: dict(args) for name, args in view.form_args.items()}
+    attributes = {planned.name: _attribute(model, planned) for planned in plan.fields}
     for planned in table_fields:
-        args = form_args.setdefault(planned.name, {})
+        args = form_args.setdefault(attributes[planned.name], {})
         args.setdefault("label", planned.label)
-        fact = facts.get(planned.name)
+        fact = facts.get(attributes[planned.name])
         if fact is not None and getattr(fact.sql_type, "timezone", False):
             args.setdefault("display_timezone", display_timezone)
     generated = await get_model_form(
         model=model,
         session_maker=view.session_maker,
-        only=[f.name for f in table_fields],
+        only=[attributes[f.name] for f in table_fields],
         column_labels=view._column_labels,
         form_args=form_args,
         form_widget_args=view.form_widget_args,
@@ -283,22 +376,21 @@ async def form_class(
         form_include_pk=True,
         form_converter=view.form_converter,
     )
-    attributes: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
     for planned in plan.fields:
         unbound = getattr(generated, planned.name, None)
         if unbound is None:
             unbound = _extra_field(planned, plan.mode)
-        attributes[planned.name] = _adjusted(unbound, planned)
-    return cast(
-        type[Form], type(generated.__name__, (view.form_base_class,), attributes)
-    )
+        fields[planned.name] = _adjusted(unbound, planned)
+    return cast(type[Form], type(generated.__name__, (view.form_base_class,), fields))
 
 
 def _extra_field(planned: PlannedField, mode: Mode) -> UnboundField:
     if planned.kind == "password":
-        description = (
-            "Leave empty to keep the current password." if mode == "edit" else None
-        )
+        description = None
+        if mode == "edit":
+            password = "password" in planned.label.lower()
+            description = KEEP_PASSWORD if password else KEEP_VALUE
         return PasswordField(
             planned.label,
             description=description,

@@ -6,6 +6,7 @@ first and its edit form the second, exactly as the application's API does.
 """
 
 import importlib
+import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -22,6 +23,10 @@ Hasher = Callable[[str], str]
 
 # A schema field of one of these names carries a plaintext password.
 PASSWORD_FIELDS = ("password", "new_password", "plain_password")
+_HASH_NAME = re.compile(
+    r"^(?:.*_)?(?:password|passwd|pwd|hash|hashed)$|^hashed_.*$|^.*_hash$",
+    re.IGNORECASE,
+)
 
 
 def find_schema(
@@ -80,6 +85,13 @@ def password_column(model: type[SQLModel]) -> str | None:
         if fact.sensitive and "password" in lowered and is_sensitive_name(lowered):
             return fact.name
     return None
+
+
+def is_hash_name(name: str) -> bool:
+    """A column whose name says it holds a hash or a password (``password_hash``,
+    ``hashed_password``, ``pin_hash``, ``password``): what is typed into it is
+    hashed, never stored as typed."""
+    return bool(_HASH_NAME.match(name))
 
 
 def is_password_field(name: str) -> bool:

@@ -16,8 +16,9 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from sqladmin.i18n import lazy_gettext
-from sqlalchemy import Integer, Numeric
+from sqlalchemy import ARRAY, Integer, Numeric
 from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 from wtforms import BooleanField, FileField, Form
 from wtforms.fields import SelectFieldBase
@@ -130,6 +131,8 @@ def _empty_value(
     """What an empty input means: nothing, ``None``, ``""``, or "required"."""
     if planned.kind == "password":
         return UNSET if plan.mode == "edit" or not planned.required else REQUIRED
+    if planned.key not in validating.model_fields:
+        validating = plan.model  # a column the API model leaves out
     info = validating.model_fields.get(planned.key)
     fact = facts.get(planned.key)
     if info is not None and _accepts_none(info.annotation):
@@ -217,12 +220,23 @@ def validate_new_row(
     try:
         data = dict(values)
         if plan.schema is not None:
-            data = plan.schema.model_validate(data).model_dump()
+            # The schema's fields by its rules; the columns it leaves out that
+            # the form added, by the table's (below).
+            own = plan.schema.model_fields
+            added = {k: v for k, v in data.items() if k not in own}
+            given = {k: v for k, v in data.items() if k in own}
+            data = {**plan.schema.model_validate(given).model_dump(), **added}
         hashes = _hash_passwords(plan, data, hasher)
         data = {k: v for k, v in data.items() if k in _facts(model)}
-        return validate_table_row(model, {**data, **hashes})
+        row = validate_table_row(model, {**data, **hashes})
     except ValidationError as exc:
         raise pydantic_errors(plan, exc) from None
+    for name, given in data.items():
+        value = getattr(row, name)
+        typed = as_typed(value, given)
+        if typed is not value:
+            setattr(row, name, typed)
+    return row
 
 
 def validate_changes(
@@ -246,7 +260,11 @@ def validate_changes(
         validated = validate_table_row(model, {**current, **changes})
     except ValidationError as exc:
         raise pydantic_errors(plan, exc) from None
-    return {name: getattr(validated, name) for name in changes if name not in unchanged}
+    return {
+        name: as_typed(getattr(validated, name), changes[name])
+        for name in changes
+        if name not in unchanged
+    }
 
 
 def unchanged_inputs(plan: FormPlan, posted: Form, shown: Form) -> set[str]:
@@ -275,16 +293,33 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+def as_typed(value: Any, given: Any) -> Any:
+    """A validated set (``tags: set[str]`` over an array column) as a list in
+    the order the form gave its items: a database stores a list, and a form
+    posted back unchanged must store the same one."""
+    if not isinstance(value, set | frozenset):
+        return value
+    if isinstance(given, list | tuple):
+        ordered = [item for item in dict.fromkeys(given) if item in value]
+        if len(ordered) == len(value):
+            return ordered
+    return sorted(value, key=str)
+
+
 def _hash_passwords(
     plan: FormPlan, data: dict[str, Any], hasher: Callable[[str], str] | None
 ) -> dict[str, Any]:
-    """Take each plaintext password out of ``data``; return its hash by column."""
+    """Take each plaintext password out of ``data``; return its hash by column
+    (a secret that is not hashed, such as an API token, as given)."""
     hashes: dict[str, Any] = {}
     for planned in plan.writable:
         if planned.kind != "password" or planned.key not in data:
             continue
         plaintext = data.pop(planned.key)
         if plaintext is None:
+            continue
+        if not planned.hashed:
+            hashes[planned.columns[0]] = plaintext  # a token: stored as given
             continue
         if hasher is None:
             raise FormErrors({planned.name: ["No password hasher is configured."]})
@@ -312,6 +347,27 @@ def storage_errors(plan: FormPlan, values: Mapping[str, Any]) -> FormErrors:
 
 def _storage_problem(fact: ColumnFacts, value: Any) -> str | None:
     sql_type = fact.sql_type
+    if isinstance(sql_type, ARRAY) and isinstance(
+        value, list | tuple | set | frozenset
+    ):
+        # Each item as its own column would hold it.
+        item_type = sql_type.item_type
+        while isinstance(item_type, TypeDecorator):
+            item_type = item_type.impl_instance
+        problems = (_type_problem(item_type, item) for item in value)
+        return next((problem for problem in problems if problem), None)
+    problem = _type_problem(sql_type, value)
+    if problem is None and fact.is_json:
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            return "Enter JSON without NaN or Infinity."
+    return problem
+
+
+def _type_problem(sql_type: TypeEngine[Any], value: Any) -> str | None:
+    if value is None:
+        return None
     if isinstance(value, str):
         if not storable_text(value):
             return "Text may not contain NUL characters."
@@ -328,11 +384,6 @@ def _storage_problem(fact: ColumnFacts, value: Any) -> str | None:
         return "Enter a finite number."
     elif isinstance(value, Decimal):
         return _decimal_problem(sql_type, value)
-    if fact.is_json:
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError):
-            return "Enter JSON without NaN or Infinity."
     return None
 
 

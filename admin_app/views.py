@@ -28,6 +28,7 @@ from wtforms import Form
 
 from admin_app import counting, exports
 from admin_app.converters import AdminConverter
+from admin_app.display import readable
 from admin_app.enums import (
     enum_text,
     shows_enums_by_value,
@@ -335,6 +336,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             return row_label(value)
         if isinstance(value, enum.Enum):
             return enum_text(value)
+        value = readable(value)
         if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
             return value[: LIST_TEXT_LIMIT - 1] + "…"
         return super()._default_formatter(value)
@@ -342,7 +344,7 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     def _default_formatter_detail(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
             return row_label(value)
-        return super()._default_formatter_detail(value)
+        return super()._default_formatter_detail(readable(value))
 
     def tolerate_unknown_choices(self) -> None:
         """Hook, run once per view: read enum values the code doesn't know as

@@ -119,12 +119,17 @@ class TagsWidget(Select2TagsWidget):
 
 
 class TagsField(Select2TagsField):
-    """Array values as typed tags, without the presence marker."""
+    """Array values as typed tags, without the presence marker, each made an
+    item of the array by ``coerce`` (the converter's, from the item type). A
+    tag it refuses is an error by the field; the tags stay as typed."""
 
     widget = TagsWidget()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = [value for value in valuelist if str(value).strip()]
+        # The tags, not the marker, are what InputRequired/Optional look at.
+        self.raw_data = list(self.data)
+        self.data = [self.coerce(value) for value in self.data]
 
 
 # sqladmin's field class → ours, swapped in when a form class is built.

@@ -1,0 +1,88 @@
+"""Column values as people read them: in lists, on detail pages and in exports.
+
+``str()`` of a Python container prints reprs (``['t0', 'alpha']``,
+``[IPv4Address('10.0.0.1')]``, ``{'a': 1}``); a page or a CSV cell shows the
+values instead: an array's items joined by ``, `` (a set's sorted), a JSON
+object as JSON, addresses and durations as they are typed into forms
+(``10.0.0.1``, ``1 day, 2:03:04``). A JSON export keeps them typed: arrays as
+arrays, a duration in ISO 8601 (``P1DT2H3M4S``), an address as text.
+"""
+
+import ipaddress
+import json
+from datetime import timedelta
+from typing import Any
+
+_ADDRESSES = (
+    ipaddress.IPv4Address,
+    ipaddress.IPv6Address,
+    ipaddress.IPv4Interface,
+    ipaddress.IPv6Interface,
+    ipaddress.IPv4Network,
+    ipaddress.IPv6Network,
+)
+# Plain containers only: a relation's collection (an InstrumentedList) is the
+# list page's to link item by item.
+_ARRAYS = (list, tuple, set, frozenset)
+
+
+def readable(value: Any) -> Any:
+    """``value`` as text where ``str()`` would print reprs; else unchanged."""
+    kind = type(value)
+    if kind in _ARRAYS:
+        items = sorted(value, key=str) if kind in (set, frozenset) else value
+        return ", ".join(_item_text(item) for item in items)
+    if kind is dict:
+        return json.dumps(value, ensure_ascii=False, default=_nested)
+    if isinstance(value, (timedelta, *_ADDRESSES)):
+        return str(value)
+    return value
+
+
+def _item_text(item: Any) -> str:
+    if item is None:
+        return ""
+    if isinstance(item, (*_ARRAYS, dict)):
+        return json.dumps(item, ensure_ascii=False, default=_nested)
+    return str(readable(item))
+
+
+def _nested(value: Any) -> Any:
+    """Inside a JSON text: sets as lists, everything else as its text."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    """A JSON export's value for what ``json`` can't encode itself, or
+    ``value`` unchanged."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if isinstance(value, timedelta):
+        return iso_duration(value)
+    if isinstance(value, _ADDRESSES):
+        return str(value)
+    return value
+
+
+def iso_duration(value: timedelta) -> str:
+    """ISO 8601: ``P1DT2H3M4S``; ``-PT1H`` for a negative duration."""
+    sign = "-" if value < timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{sign}P{value.days}D" if value.days else f"{sign}P"
+    time = ""
+    if hours:
+        time += f"{hours}H"
+    if minutes:
+        time += f"{minutes}M"
+    if seconds or value.microseconds:
+        fraction = (
+            f".{value.microseconds:06d}".rstrip("0") if value.microseconds else ""
+        )
+        time += f"{seconds}{fraction}S"
+    if time:
+        text += "T" + time
+    return text if text not in ("P", "-P") else "PT0S"
