@@ -140,6 +140,17 @@ def client_with(
 
 
 @pytest.fixture
+def forms(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> Iterator[TestClient]:
+    """A client logged in to an admin of tests/form_models.py."""
+    values = make_settings(database_url, tmp_path, models=["tests.form_models"])
+    with TestClient(create_app(values), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        yield client
+
+
+@pytest.fixture
 def anonymous(app: Starlette) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as client:
         enable_csrf(client)

@@ -48,17 +48,6 @@ from tests.html import form_values
 from tests.sample_models import Member
 
 
-@pytest.fixture
-def forms(
-    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
-) -> Iterator[TestClient]:
-    """A client logged in to an admin of tests/form_models.py."""
-    settings = make_settings(database_url, tmp_path, models=["tests.form_models"])
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
-        yield client
-
-
 def entries(engine: Engine, *actions: str) -> list[AuditEntry]:
     """The trail's entries on rows (not logins), oldest first."""
     with Session(engine) as session:

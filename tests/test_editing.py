@@ -3,7 +3,6 @@ nothing written, database refusals as form errors, only shown fields written,
 passwords hashed, stale edits refused. On SQLite and PostgreSQL."""
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,6 @@ from models.tables import User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import Account, Box, Gadget, Locker, Shelf
 from tests.html import field_errors, form_values, read_form
-
-
-@pytest.fixture
-def forms(
-    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
-) -> Iterator[TestClient]:
-    """A client logged in to an admin of tests/form_models.py."""
-    settings = make_settings(database_url, tmp_path, models=["tests.form_models"])
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
-        yield client
 
 
 def count(engine: Engine, model: type[SQLModel]) -> int:

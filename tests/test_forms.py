@@ -1,7 +1,6 @@
 """Form plans: which fields a create or edit form shows, what each writes, and
 which are read-only — for inferred views, API models and model markings."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,10 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from admin_app.app import create_app
 from admin_app.forms import FormPlan, PlannedField, plan_form
 from admin_app.registry import build_views
 from admin_app.views import AutoModelView, view_for
 from tests import form_models, sample_models
-from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import (
     Account,
     AccountCreate,
@@ -120,17 +117,6 @@ def test_a_marked_hash_column_gets_a_set_new_password_input_never_its_value() ->
     # An unmarked secret is not in any form.
     assert "api_token" not in names(plan(Member, "edit"))
     assert "pin_code" not in names(plan(Member, "edit"))
-
-
-@pytest.fixture
-def forms(
-    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
-) -> Iterator[TestClient]:
-    """A client logged in to an admin of tests/form_models.py."""
-    settings = make_settings(database_url, tmp_path, models=["tests.form_models"])
-    with TestClient(create_app(settings), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
-        yield client
 
 
 # A value for every column of Gadget that no form may write: posted all the same.
