@@ -28,7 +28,6 @@ from admin_app.errors import FormErrors
 from admin_app.forms import FormPlan, PlannedField
 from admin_app.inspection import ColumnFacts, columns_of, mapper_of
 from admin_app.keys import parse_key
-from admin_app.widgets import REPLACEMENTS
 
 REQUIRED = "This field is required."
 MISSING = lazy_gettext(
@@ -61,23 +60,23 @@ def _is_empty(value: Any) -> bool:
 
 
 def missing_fields(plan: FormPlan, form: Form, posted: Collection[str]) -> FormErrors:
-    """Errors for the writable fields the form rendered but the POST lacks.
+    """Errors for the writable fields an edit form rendered but the POST lacks.
 
     Absence is never "clear it": a page posted before its scripts ran still
     sends every picker (its choices are selected options, with a presence
-    marker), so a missing field means a form that did not carry it. On edit
-    that holds for every input but checkboxes and files (an unchecked box
-    sends nothing); on create, for pickers and tag inputs.
+    marker), so a field missing from an edit means a form that did not carry
+    it. That holds for every input but checkboxes and files (an unchecked box
+    sends nothing). A create has nothing to clear: there a missing field is
+    not given, and takes its default.
     """
-    scripted = tuple(REPLACEMENTS.values())
     errors = FormErrors()
+    if plan.mode != "edit":
+        return errors
     for planned in plan.writable:
         field = form._fields.get(planned.name)
         if field is None or planned.name in posted:
             continue
-        if isinstance(field, scripted) or (
-            plan.mode == "edit" and not isinstance(field, BooleanField | FileField)
-        ):
+        if not isinstance(field, BooleanField | FileField):
             errors.add(planned.name, str(MISSING))
     return errors
 
