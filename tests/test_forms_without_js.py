@@ -186,7 +186,8 @@ def test_a_relation_missing_from_a_create_is_not_given(
     data = form_values(client.get("/admin/crew/create").text)
     assert data["skills"] == "" and data["base"] == ""
     del data["skills"], data["base"]
-    response = post(client, "/admin/crew/create", {**data, "name": "Jim"})
+    data.update(name="Jim", ship=str(rows["ships"][0]))
+    response = post(client, "/admin/crew/create", data)
     assert response.status_code == 302, field_errors(response.text)
     with Session(engine) as session:
         jim = session.scalars(select(Crew).where(Crew.name == "Jim")).one()

@@ -13,10 +13,10 @@ class Warehouse(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True, index=True)
-    shelves: list["Shelf"] = Relationship(back_populates="warehouse")
+    shelves: list["CkShelf"] = Relationship(back_populates="warehouse")
 
 
-class Shelf(SQLModel, table=True):
+class CkShelf(SQLModel, table=True):
     __tablename__ = "composite_keys_shelf"
 
     warehouse_id: int = Field(
@@ -26,10 +26,10 @@ class Shelf(SQLModel, table=True):
     label: str = Field(max_length=40, index=True)
 
     warehouse: Warehouse | None = Relationship(back_populates="shelves")
-    boxes: list["Box"] = Relationship(back_populates="shelf")
+    boxes: list["CkBox"] = Relationship(back_populates="shelf")
 
 
-class Box(SQLModel, table=True):
+class CkBox(SQLModel, table=True):
     __tablename__ = "composite_keys_box"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -43,26 +43,26 @@ class Box(SQLModel, table=True):
     warehouse_id: int | None = None
     shelf_number: int | None = None
 
-    shelf: Shelf | None = Relationship(back_populates="boxes")
+    shelf: CkShelf | None = Relationship(back_populates="boxes")
 
 
 def seed(session: Session) -> None:
     north = Warehouse(name='Nörth <b>&"')
     session.add(north)
     session.flush()
-    top = Shelf(warehouse_id=north.id, number=1, label="Top")
+    top = CkShelf(warehouse_id=north.id, number=1, label="Top")
     session.add_all(
         [
             top,
-            Shelf(warehouse_id=north.id, number=2, label="Bottom"),
-            Box(content="Screws", shelf=top),
-            Box(content="Loose"),
+            CkShelf(warehouse_id=north.id, number=2, label="Bottom"),
+            CkBox(content="Screws", shelf=top),
+            CkBox(content="Loose"),
         ]
     )
 
 
 CREATE = {
     "warehouse": {"name": "South"},
-    "shelf": {"warehouse": "1", "number": "3", "label": "Middle"},
-    "box": {"content": "Nails", "shelf": "1;2"},
+    "ck-shelf": {"warehouse": "1", "number": "3", "label": "Middle"},
+    "ck-box": {"content": "Nails", "shelf": "1;2"},
 }
