@@ -30,6 +30,7 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_app.counting import RowCount, cap_of, count_rows, wants_exact
 from admin_app.db import run_in_session
+from admin_app.enums import reads_plainly
 from admin_app.filters import DateRangeFilter
 from admin_app.inspection import columns_of, local_columns, mapper_of
 from admin_app.keyset import (
@@ -178,7 +179,7 @@ def shown_loads(view: ModelView) -> list[Any]:
     if (
         view.column_formatters
         or type(view).get_list_value is not ModelView.get_list_value
-        or type(view).get_prop_value is not ModelView.get_prop_value
+        or not reads_plainly(view)
     ):
         return options
     mapper = mapper_of(view.model)

@@ -274,7 +274,7 @@ def test_exports_hold_values(pg: TestClient) -> None:
         "network": "10.1.0.0/16",
         "duration": "P1DT2H3M4S",
         "search": "'alpha':1",
-        "stage": "live",
+        "stage": "LIVE",
         "mood": "busy",
     }
     assert "SECRET-HASH-VALUE" not in csv_text + json_text
