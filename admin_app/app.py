@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from admin_app import admin_views, audit_views
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
@@ -19,6 +18,8 @@ from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
 from admin_app.tables import ADMIN_TABLES
+from admin_app.views import audit as audit_views
+from admin_app.views import users as admin_views
 
 
 def mount_admin(

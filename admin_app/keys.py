@@ -200,3 +200,19 @@ def key_clauses(model: type, text: str) -> list[ColumnElement[bool]]:
         part.column == value
         for part, value in zip(key_parts(model), values, strict=True)
     ]
+
+
+class RowNotFound(Exception):
+    """The row a URL names is gone, or its identifier can name no row."""
+
+
+def row_clauses(model: type, identifier: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses selecting the row named by a URL identifier.
+
+    Raises :class:`RowNotFound` for an identifier that is not the canonical
+    spelling of a key.
+    """
+    try:
+        return key_clauses(model, identifier)
+    except BadKey as exc:
+        raise RowNotFound(identifier) from exc

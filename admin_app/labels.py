@@ -63,3 +63,12 @@ def row_label(obj: Any) -> str:
     if len(label) > LABEL_MAX_LENGTH:
         label = label[: LABEL_MAX_LENGTH - 1] + "…"
     return label
+
+
+def pluralize(name: str) -> str:
+    """The English plural of a class's words (a view's ``name_plural``)."""
+    if name.endswith("y") and not name.endswith(("ay", "ey", "oy", "uy")):
+        return name[:-1] + "ies"
+    if name.endswith(("s", "x", "ch", "sh")):
+        return name + "es"
+    return name + "s"

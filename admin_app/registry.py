@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 from admin_app.discovery import discover, import_models_module
 from admin_app.keys import key_parts
 from admin_app.schemas import find_schema
-from admin_app.views import AutoModelView, view_for
+from admin_app.views.inferred import AutoModelView, view_for
 
 ModelsSpec = str | ModuleType | type[SQLModel]
 

@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_failure_window: int = Field(default=15 * 60, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
-    # Request hygiene (admin_app.csrf, admin_app.limits): bigger request bodies
-    # are refused with 413, forms with more fields with 400; a GET export of
-    # more rows than export_get_max_rows asks for a POST (a confirmation page).
+    # Request hygiene (admin_app.security.csrf, admin_app.security.limits):
+    # bigger request bodies are refused with 413, forms with more fields with
+    # 400; a GET export of more rows than export_get_max_rows asks for a POST
+    # (a confirmation page).
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_form_fields: int = Field(default=1000, ge=10)
     export_get_max_rows: int = Field(default=1000, ge=0)

@@ -15,32 +15,29 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from admin_app import (
-    account,
-    actions,
-    audit,
-    deletion_routes,
-    editing,
-    exports,
-    history,
-    import_types,
-    listing,
-    pickers,
-)
+from admin_app.audit import entries as audit
+from admin_app.audit import history
+from admin_app.auth import account
 from admin_app.auth import routes as auth_routes
-from admin_app.auth.throttle import trusted_networks
-from admin_app.concurrency import Snapshots
-from admin_app.csrf import CSRFMiddleware, csrf_token
 from admin_app.db import AnyEngine, AnySessionMaker
-from admin_app.headers import SecurityHeadersMiddleware
-from admin_app.hosts import AllowedHostsMiddleware
-from admin_app.limits import RequestLimitsMiddleware
-from admin_app.pagination import NOT_THE_ROWS, PAGING_PARAMS
-from admin_app.permissions import RoleAuthorization
+from admin_app.deletion import routes as deletion_routes
+from admin_app.exports import routes as exports
+from admin_app.forms import editing, pickers
+from admin_app.forms.concurrency import Snapshots
+from admin_app.imports import coercion as import_types
+from admin_app.lists import listing
+from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
+from admin_app.security import actions
+from admin_app.security.csrf import CSRFMiddleware, csrf_token
+from admin_app.security.headers import SecurityHeadersMiddleware
+from admin_app.security.hosts import AllowedHostsMiddleware
+from admin_app.security.limits import RequestLimitsMiddleware
+from admin_app.security.permissions import RoleAuthorization
+from admin_app.security.proxies import trusted_networks
 from admin_app.settings import DEVELOPMENT_HOSTS
-from admin_app.views import AutoModelView
+from admin_app.views.inferred import AutoModelView
 
 
 class AdminSite(Admin):
@@ -65,7 +62,8 @@ class AdminSite(Admin):
         **options: Any,
     ) -> None:
         options.setdefault("templates_dir", str(templates_dir()))
-        # Roles and grants decide what each user sees and does (admin_app.permissions).
+        # Roles and grants decide what each user sees and does
+        # (admin_app.security.permissions).
         options.setdefault("authorization_backend", RoleAuthorization())
         self.snapshots = Snapshots(secret_key)
         self.display_timezone = display_timezone
@@ -114,7 +112,7 @@ class AdminSite(Admin):
 
     @login_required
     async def list(self, request: Request) -> Response:
-        """Lists that stay fast on big tables: see :mod:`admin_app.listing`."""
+        """Lists that stay fast on big tables: see :mod:`admin_app.lists.listing`."""
         return await listing.list_page_response(self, request)
 
     async def create(self, request: Request) -> Response:
@@ -122,7 +120,7 @@ class AdminSite(Admin):
         view = self._find_model_view(request.path_params["identity"])
         if isinstance(view, AutoModelView):
             return await editing.create_page(self, request)  # type: ignore[no-any-return]
-        # sqladmin's own save: audited as the ORM flushes it (admin_app.audit).
+        # sqladmin's own save: audited as the ORM flushes it (admin_app.audit.entries).
         with audit.audited(request, view):
             return await super().create(request)  # type: ignore[no-any-return]
 
@@ -144,21 +142,21 @@ class AdminSite(Admin):
         return audit.audited_response(response, request, view, "import")
 
     async def history(self, request: Request) -> Response:
-        """A row's audit entries; POST reverts one: see :mod:`admin_app.history`."""
+        """A row's audit entries; POST reverts one (:mod:`admin_app.audit.history`)."""
         return await history.history_page(self, request)  # type: ignore[no-any-return]
 
     async def index(self, request: Request) -> Response:
-        """The dashboard, with the latest actions (admin_app.history)."""
+        """The dashboard, with the latest actions (admin_app.audit.history)."""
         return await history.dashboard(self, request)  # type: ignore[no-any-return]
 
     @login_required
     async def ajax_lookup(self, request: Request) -> Response:
-        """A picker's search, a page at a time: see :mod:`admin_app.pickers`."""
+        """A picker's search, a page at a time: see :mod:`admin_app.forms.pickers`."""
         return await pickers.lookup(self, request)
 
     async def delete(self, request: Request) -> Response:
         """Deletes that say first what goes with them, refuse what other rows
-        refer to, and run in one transaction: see :mod:`admin_app.deletion`."""
+        refer to, and run in one transaction: see :mod:`admin_app.deletion.plans`."""
         return await deletion_routes.delete_page(self, request)  # type: ignore[no-any-return]
 
     def _handle_action_decorated_func(
@@ -168,20 +166,23 @@ class AdminSite(Admin):
         view_instance: BaseView | ModelView,
     ) -> None:
         """sqladmin's, but the action runs on POST only (GET confirms): see
-        :mod:`admin_app.actions`."""
+        :mod:`admin_app.security.actions`."""
         super()._handle_action_decorated_func(func, view, view_instance)
         if hasattr(func, "_action") and isinstance(view_instance, ModelView):
             actions.install(self, func, view_instance)
 
     async def export(self, request: Request) -> Response:
-        """sqladmin's export; a large one needs a POST: see :mod:`admin_app.exports`."""
+        """sqladmin's export; a large one needs a POST.
+
+        See :mod:`admin_app.exports.routes`.
+        """
         return await exports.export_page(self, request)  # type: ignore[no-any-return]
 
 
 def _saving_on_post_only(request: Request) -> Request:
     """``request`` as a GET unless it is a POST.
 
-    sqladmin's create and edit pages (and ours, :mod:`admin_app.editing`)
+    sqladmin's create and edit pages (and ours, :mod:`admin_app.forms.editing`)
     show the form on a GET and save on any other method, and Starlette routes
     HEAD to every GET route: a HEAD, which no CSRF check covers, would save.
     Only a POST, which carries the token, may.

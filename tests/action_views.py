@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from admin_app.db import run_in_session
-from admin_app.views import AutoModelView
+from admin_app.views.inferred import AutoModelView
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 __all__ = ["Club", "ClubAdmin", "ClubTagLink", "Member", "Membership", "Tag"]

@@ -1,4 +1,4 @@
-"""Tables whose deletes take other rows along, for tests/test_deletion.py.
+"""Tables whose deletes take other rows along, for tests/deletion/test_deletion.py.
 
 An orchard's trees go with it (a relationship with cascade="all, delete-orphan"),
 and the trees' harvests with them; its signs go by the database (ondelete=

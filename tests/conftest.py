@@ -24,7 +24,7 @@ from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
-from admin_app.views import AutoModelView
+from admin_app.views.inferred import AutoModelView
 from tests.csrf_helper import enable_csrf
 
 pytest_plugins = ["tests.browser"]

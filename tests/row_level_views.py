@@ -5,7 +5,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from admin_app.views import AutoModelView
+from admin_app.views.inferred import AutoModelView
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 __all__ = ["Club", "ClubTagLink", "EvenClubsOnly", "Member", "Membership", "Tag"]

@@ -1,5 +1,5 @@
 """Values as people read them (admin_app/display.py) and the parsing of typed
-tags, addresses and durations (admin_app/type_fields.py), without a database."""
+tags, addresses and durations (admin_app/forms/type_fields.py), without a database."""
 
 import ipaddress
 import re
@@ -14,7 +14,7 @@ from sqlalchemy import Date, Integer, Numeric, Text, Uuid
 from sqlalchemy.types import TypeEngine
 
 from admin_app.display import iso_duration, json_value, readable
-from admin_app.type_fields import tag_parser
+from admin_app.forms.type_fields import tag_parser
 
 KEY = uuid.UUID("5c1a0000-0000-4000-8000-00000000a001")
 

@@ -40,8 +40,8 @@ from sqlalchemy import Engine, Table, func, select
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from admin_app.forms.pickers import search_fields
 from admin_app.labels import row_label
-from admin_app.pickers import search_fields
 from tests.conftest import _postgres_database
 from tests.html import form_values
 from tests.shape_server import serving

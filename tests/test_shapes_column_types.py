@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from admin_app.app import create_app, mount_admin
 from admin_app.settings import Settings
-from admin_app.views import AutoModelView
+from admin_app.views.inferred import AutoModelView
 from tests.conftest import ADMIN_PASSWORD, login
 from tests.html import field_errors, form_values, read_form
 from tests.shapes import pg_types, portable_types

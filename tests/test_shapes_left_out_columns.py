@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
 from admin_app.app import create_app
-from admin_app.audit import REDACTED, AuditEntry
+from admin_app.audit.entries import REDACTED, AuditEntry
 from admin_app.auth.passwords import verify_password
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.html import field_errors, form_values

@@ -16,12 +16,13 @@ from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from admin_app import audit
+from admin_app.audit import entries as audit
 from admin_app.auth import passwords, redirects, sessions, throttle
 from admin_app.auth.models import AdminUser, Role
 from admin_app.auth.users import find_user
 from admin_app.db import AnySessionMaker, run_in_session
-from admin_app.permissions import read_grants
+from admin_app.security import proxies
+from admin_app.security.permissions import read_grants
 from admin_app.settings import Settings
 
 SESSION_COOKIE = "admin_app_session"
@@ -78,10 +79,10 @@ class AdminAuthBackend(AuthenticationBackend):
             window=timedelta(seconds=settings.login_failure_window),
             lockout=timedelta(minutes=settings.login_lockout_minutes),
         )
-        self.trusted_proxies = throttle.trusted_networks(settings.trusted_proxies)
+        self.trusted_proxies = proxies.trusted_networks(settings.trusted_proxies)
 
     def client_address(self, request: Request) -> str:
-        return throttle.client_address(request, self.trusted_proxies)
+        return proxies.client_address(request, self.trusted_proxies)
 
     async def attempt_login(
         self, request: Request, username: str, password: str
@@ -251,7 +252,7 @@ class AdminAuthBackend(AuthenticationBackend):
 
     def preload(self, session: Session, user: AdminUser) -> Any:
         """Hook: read, with the user, what each request needs about them (the
-        role's grants, see :func:`admin_app.permissions.read_grants`)."""
+        role's grants, see :func:`admin_app.security.permissions.read_grants`)."""
         role = user.role
         return read_grants(session, role) if isinstance(role, Role) else {}
 

@@ -100,7 +100,7 @@ class LoginThrottle(SQLModel, table=True):
 
 class Grant(SQLModel, table=True):
     """What a role may do with one model's rows; roles without a grant for a
-    model get their defaults (see admin_app.permissions)."""
+    model get their defaults (see admin_app.security.permissions)."""
 
     __tablename__ = "admin_app_grant"
     __table_args__ = (UniqueConstraint("role", "model", name="uq_admin_app_grant"),)

@@ -6,9 +6,8 @@ two workers counting at once cannot both read 4 and write 5.
 """
 
 import hashlib
-import ipaddress
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,11 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel.sql.sqltypes import UTCDateTime
-from starlette.requests import Request
 
 from admin_app.auth.models import LoginThrottle
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Keys are at most 300 characters; a longer username is keyed by its digest.
 _MAX_NAME_KEY = 250
@@ -55,44 +51,6 @@ def username_key(username: str) -> str:
 
 def address_key(address: str) -> str:
     return "ip:" + address
-
-
-def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-
-
-def client_address(request: Request, trusted: Sequence[Network] = ()) -> str:
-    """The client's IP address. ``X-Forwarded-For`` counts only when the peer
-    is a trusted proxy (anyone can send the header); then the right-most hop
-    that is not itself a trusted proxy is the client."""
-    peer = request.client.host if request.client else ""
-    if not is_trusted(peer, trusted):
-        return peer or "unknown"
-    hops = [
-        hop.strip()
-        for header in request.headers.getlist("x-forwarded-for")
-        for hop in header.split(",")
-    ]
-    for hop in reversed(hops):
-        if not is_trusted(hop, trusted):
-            return _canonical(hop) or peer
-    return peer
-
-
-def _canonical(address: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
-
-
-def is_trusted(address: str, trusted: Sequence[Network]) -> bool:
-    """Whether ``address`` is an IP address inside one of the ``trusted`` networks."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
 
 
 def locked_until(

@@ -1,5 +1,5 @@
 // admin_app: every state change the admin's pages make is a POST (or DELETE)
-// carrying the session's CSRF token (admin_app/csrf.py).
+// carrying the session's CSRF token (admin_app/security/csrf.py).
 //
 // - fetch and XMLHttpRequest (sqladmin's CSV import, jQuery's $.ajax) send it
 //   in the X-CSRF-Token header on unsafe requests to this origin, and only there;

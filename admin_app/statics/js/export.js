@@ -1,4 +1,4 @@
-// admin_app: a large export (the confirmation page of admin_app/exports.py),
+// admin_app: a large export (the confirmation page of admin_app/exports/routes.py),
 // run with fetch so that the page can say how far it has got.
 //
 // Confirming POSTs the form's URL (the list's search, filters and sort ride in

@@ -1,6 +1,6 @@
 // admin_app: show the flash messages (sqladmin/flash.html) as toasts for three
 // seconds. sqladmin does this in an inline script, which the
-// Content-Security-Policy does not allow (admin_app/headers.py).
+// Content-Security-Policy does not allow (admin_app/security/headers.py).
 (function () {
   'use strict';
 

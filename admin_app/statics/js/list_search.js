@@ -1,4 +1,4 @@
-// admin_app: the list's search box (templates/admin_app/list_search.html).
+// admin_app: the list's search box (templates/admin_app/lists/search.html).
 //
 // The box is a GET form: Enter and the Search button work without this script,
 // and its ids keep sqladmin's main.js (which would set `search` alone in the

@@ -2,7 +2,7 @@
 // data-role="select2-ajax" field asking for one page and ignoring the answer's
 // pagination; restart each one asking for `page`, so select2 loads the next
 // page when the user scrolls to the end of the results. The current choices
-// are <option selected> in the page's HTML (admin_app/widgets.py): select2
+// are <option selected> in the page's HTML (admin_app/forms/widgets.py): select2
 // enhances them, and a form posted without this script sends them as shown.
 (function ($) {
   "use strict";

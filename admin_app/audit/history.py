@@ -1,0 +1,458 @@
+"""A row's history (its audit entries, newest first), reverting an update from
+it, and the dashboard's recent actions.
+
+``GET /{identity}/history/{pk}`` shows the entries of one row, kept after the
+row is deleted. ``POST`` with form field ``entry`` reverts that entry: a new,
+audited change (action ``revert``) that puts back the values the entry
+replaced, saved like an edit (validated by the model, one transaction, hooks
+called). It is refused when the row is gone or any field of the entry changed
+since; fields whose values the trail hides (secrets) are left as they are.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqladmin import ModelView
+from sqladmin.authentication import login_required
+from sqladmin.flash import FlashLevel
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel, col
+from starlette import status
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from admin_app.audit.entries import (
+    REDACTED,
+    AuditEntry,
+    identifier_from,
+    identifier_of,
+    plain,
+    secret_columns,
+    shown_username,
+    trail_for,
+    values_of,
+)
+from admin_app.db import run_in_session
+from admin_app.forms.concurrency import Snapshots
+from admin_app.forms.errors import FormErrors
+from admin_app.forms.planning import plans_forms
+from admin_app.forms.saving import Submission, update_row
+from admin_app.forms.validation import storage_errors, validate_table_row
+from admin_app.inspection import columns_of, humanize, mapper_of
+from admin_app.keys import RowNotFound, row_clauses
+from admin_app.labels import row_label
+from admin_app.messages import flash
+
+if TYPE_CHECKING:
+    from admin_app.site import AdminSite
+    from admin_app.views.inferred import AutoModelView
+
+TEMPLATE = "admin_app/audit/history.html"
+# Entries shown on a history page; older ones are in the audit trail's list.
+HISTORY_LIMIT = 200
+RECENT_LIMIT = 20
+# Entries whose "before" values a revert can put back.
+REVERTIBLE = ("update", "revert")
+
+
+def install(site: "AdminSite") -> None:
+    """Add the history route (``admin:history``) to the admin."""
+    site.admin.router.routes.append(
+        Route(
+            "/{identity}/history/{pk:path}",
+            endpoint=site.history,
+            name="history",
+            methods=["GET", "POST"],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    title: str
+    before: str | None  # None: empty
+    after: str | None
+
+
+@dataclass
+class Shown:
+    """An entry as a history page or the dashboard shows it."""
+
+    entry: AuditEntry
+    when: str
+    who: str = ""  # the user, as shown_username tells
+    changes: list[FieldChange] = field(default_factory=list)
+    revertible: bool = False
+    view: ModelView | None = None
+    history_url: str | None = None
+    details_url: str | None = None
+
+
+class Refusal(Exception):
+    """The revert did not happen; the message says why."""
+
+
+# The history page.
+
+
+@login_required
+async def history_page(site: "AdminSite", request: Request) -> Response:
+    view = site._find_model_view(request.path_params["identity"])
+    pk = request.path_params["pk"]
+    try:
+        row_clauses(view.model, pk)
+    except RowNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    # sqladmin's detail-page checks: a row's history is part of seeing it.
+    await site._details(request)
+    if request.method == "POST":
+        return await _revert(site, request, view, pk)
+    return await _render(site, request, view, pk)
+
+
+async def _render(
+    site: "AdminSite",
+    request: Request,
+    view: ModelView,
+    pk: str,
+    error: str | None = None,
+) -> Response:
+    def load(session: Session) -> tuple[list[AuditEntry], SQLModel | None]:
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(col(AuditEntry.model) == view.identity, col(AuditEntry.pk) == pk)
+            .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+            .limit(HISTORY_LIMIT + 1)
+        ).all()
+        row = session.scalars(
+            select(view.model).where(*row_clauses(view.model, pk))
+        ).one_or_none()
+        return list(entries), row
+
+    entries, row = await run_in_session(view.session_maker, load)
+    can_revert = (
+        row is not None
+        and plans_forms(view)
+        and view.can_edit
+        and await view.check_can_edit(request, row)
+    )
+    shown = [
+        _shown(site, view, entry, can_revert and entry.action in REVERTIBLE)
+        for entry in entries[:HISTORY_LIMIT]
+    ]
+    context = {
+        "model_view": view,
+        "title": view.name,
+        "pk": pk,
+        "row": row,
+        "row_label": row_label(row) if row is not None else None,
+        "entries": shown,
+        "more": len(entries) > HISTORY_LIMIT,
+        "error": error,
+        "details_url": view._build_url_for("admin:details", request, row)
+        if row is not None
+        else None,
+    }
+    response = await site.templates.TemplateResponse(
+        request,
+        TEMPLATE,
+        context,
+        status_code=status.HTTP_409_CONFLICT if error else status.HTTP_200_OK,
+    )
+    # The page describes live data: never from a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _shown(
+    site: "AdminSite", view: ModelView | None, entry: AuditEntry, revertible: bool
+) -> Shown:
+    changes = []
+    labels: dict[Any, Any] = getattr(view, "_column_labels", {}) if view else {}
+    for name, change in (entry.changes or {}).items():
+        if not isinstance(change, dict):
+            continue
+        title = str(labels.get(name) or humanize(name))
+        changes.append(
+            FieldChange(
+                name, title, _text(change.get("before")), _text(change.get("after"))
+            )
+        )
+    return Shown(
+        entry,
+        _when(site, entry.at),
+        shown_username(entry),
+        changes,
+        revertible=revertible and bool(changes),
+        view=view,
+    )
+
+
+def _when(site: "AdminSite", at: datetime) -> str:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(site.display_timezone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _text(value: Any) -> str | None:
+    """A recorded value as text; the template escapes it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+# Reverting.
+
+
+@dataclass
+class _Reverted:
+    row: SQLModel
+    data: dict[str, Any]
+    skipped: list[str]
+
+
+async def _revert(
+    site: "AdminSite", request: Request, view: ModelView, pk: str
+) -> Response:
+    if not plans_forms(view) or not view.can_edit or not view.is_accessible(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    form = await request.form()
+    try:
+        entry_id = int(str(form.get("entry", "")))
+    except ValueError:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "No entry to revert."
+        ) from None
+    # The edit permission is checked on the row as it is now, as the edit
+    # page does; the revert itself re-reads it under a lock.
+    row = await view.get_object_for_edit(request)
+    if row is not None and not await view.check_can_edit(request, row):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    plan = view.form_plan("edit")
+    # What the revert writes, for sqladmin's hooks (filled in by the revert).
+    data: dict[str, Any] = {}
+
+    async def before_commit(row: Any) -> None:
+        await view.on_model_change(dict(data), row, False, request)
+
+    submission = Submission(
+        plan, trail=trail_for(request, view, "revert"), before_commit=before_commit
+    )
+    work = partial(
+        _revert_entry,
+        view=view,
+        pk=pk,
+        entry_id=entry_id,
+        submission=submission,
+        data=data,
+        snapshots=site.snapshots,
+    )
+    try:
+        reverted = await run_in_session(view.session_maker, work)
+    except Refusal as refusal:
+        return await _render(site, request, view, pk, error=str(refusal))
+    await view.after_model_change(reverted.data, reverted.row, False, request)
+    message = "Reverted."
+    if reverted.skipped:
+        message += " Left as they are (hidden in the trail): "
+        message += ", ".join(reverted.skipped) + "."
+    flash(request, message, FlashLevel.success)
+    url = request.url_for("admin:history", identity=view.identity, pk=pk)
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _revert_entry(
+    session: Session,
+    *,
+    view: "AutoModelView",
+    pk: str,
+    entry_id: int,
+    submission: Submission,
+    data: dict[str, Any],
+    snapshots: Snapshots,
+) -> _Reverted:
+    """Check the entry against the row (locked), then save its "before"
+    values back like an edit; raise Refusal otherwise."""
+    model, plan = view.model, submission.plan
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None or entry.model != view.identity or entry.pk != pk:
+        raise Refusal("That history entry is not one of this row's.")
+    if entry.action not in REVERTIBLE or not entry.changes:
+        raise Refusal("Only changes to a row (updates) can be reverted.")
+    row = session.scalars(
+        select(model).where(*row_clauses(model, pk)).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise Refusal(
+            f"This {view.name.lower()} no longer exists: there is nothing to revert."
+        )
+    titles = {fact.name: fact.title for fact in columns_of(model)}
+    labels: dict[Any, Any] = getattr(view, "_column_labels", {})
+
+    def title(name: str) -> str:
+        return str(labels.get(name) or titles.get(name) or humanize(name))
+
+    secrets = secret_columns(model)
+    columns = {
+        column
+        for planned in plan.writable
+        if planned.kind in ("column", "to_one")
+        for column in planned.columns
+    }
+    relations = {p.name for p in plan.writable if p.kind == "to_many"}
+    current = values_of(row)
+    changed_since: list[str] = []
+    skipped: list[str] = []
+    reverted: dict[str, Any] = {}
+    picked: dict[str, list[str]] = {}
+    for name, change in entry.changes.items():
+        hidden = name in secrets or REDACTED in (
+            change.get("before"),
+            change.get("after"),
+        )
+        if hidden:
+            skipped.append(title(name))
+            continue
+        if name in relations:
+            now: Any = sorted(identifier_of(item) for item in getattr(row, name))
+        elif name in current:
+            now = plain(current[name])
+        else:
+            continue  # a field the model no longer has
+        if now != change.get("after"):
+            changed_since.append(title(name))
+        elif name in relations:
+            picked[name] = [str(v) for v in change.get("before") or []]
+        elif name in columns:
+            reverted[name] = change.get("before")
+    if changed_since:
+        raise Refusal(
+            f"Not reverted: {', '.join(changed_since)} changed since this entry. "
+            "Only the latest values of a field can be reverted."
+        )
+    if not reverted and not picked:
+        raise Refusal(
+            "Not reverted: nothing in this entry can be put back"
+            + (f" ({', '.join(skipped)} hidden in the trail)." if skipped else ".")
+        )
+    try:
+        validated = validate_table_row(model, {**current, **reverted})
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]) for e in exc.errors())
+        raise Refusal(
+            f"Not reverted: the old values are no longer valid: {messages}"
+        ) from None
+    changes = {name: getattr(validated, name) for name in reverted}
+    problems = storage_errors(plan, changes)
+    if problems:
+        raise Refusal(f"Not reverted: {problems}")
+    data.update(changes)
+    data.update(picked)
+    submission.changes = changes
+    submission.picked = picked
+    try:
+        # The row is locked and was just compared: its snapshot is current.
+        saved = update_row(session, submission, pk, snapshots, snapshots.token(row))
+    except FormErrors as errors:
+        raise Refusal(f"Not reverted: {errors}") from None
+    return _Reverted(saved, data, skipped)
+
+
+# The dashboard.
+
+
+@login_required
+async def dashboard(site: "AdminSite", request: Request) -> Response:
+    """sqladmin's index page, with the latest actions on what the user may see."""
+    return await site.templates.TemplateResponse(
+        request,
+        "sqladmin/index.html",
+        {"recent_actions": await recent_actions(site, request)},
+    )
+
+
+async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
+    """The latest :data:`RECENT_LIMIT` entries on views the user may open
+    (and logins and the like, for those who may read the audit trail), each
+    with its row's history link and, while the row exists, its detail link."""
+    views = {
+        view.identity: view
+        for view in site.views
+        if isinstance(view, ModelView)
+        and view.is_visible(request)
+        and view.is_accessible(request)
+    }
+    sees_trail = any(view.model is AuditEntry for view in views.values())
+    if not views:
+        return []
+    where: ColumnElement[bool] = col(AuditEntry.model).in_(list(views))
+    if sees_trail:
+        where = or_(where, col(AuditEntry.model).is_(None))
+
+    def load(session: Session) -> tuple[list[AuditEntry], set[tuple[str, str]]]:
+        entries = list(
+            session.scalars(
+                select(AuditEntry)
+                .where(where)
+                .order_by(col(AuditEntry.id).desc())
+                .limit(RECENT_LIMIT)
+            ).all()
+        )
+        return entries, _existing(session, views, entries)
+
+    entries, existing = await run_in_session(site.session_maker, load)
+    shown = []
+    for entry in entries:
+        view = views.get(entry.model or "")
+        item = _shown(site, view, entry, revertible=False)
+        if view is not None and entry.pk is not None:
+            item.history_url = str(
+                request.url_for("admin:history", identity=view.identity, pk=entry.pk)
+            )
+            if (view.identity, entry.pk) in existing and view.can_view_details:
+                item.details_url = str(
+                    request.url_for(
+                        "admin:details", identity=view.identity, pk=entry.pk
+                    )
+                )
+        shown.append(item)
+    return shown
+
+
+def _existing(
+    session: Session, views: dict[str, ModelView], entries: list[AuditEntry]
+) -> set[tuple[str, str]]:
+    """Which of the entries' rows still exist: one query per view."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.model in views and entry.pk is not None:
+            wanted.setdefault(entry.model, set()).add(entry.pk)
+    found: set[tuple[str, str]] = set()
+    for identity, pks in wanted.items():
+        model = views[identity].model
+        matches = []
+        for pk in pks:
+            try:
+                matches.append(row_clauses(model, pk))
+            except RowNotFound:
+                continue
+        if not matches:
+            continue
+        keys = list(mapper_of(model).primary_key)
+        rows = session.execute(
+            select(*keys).where(or_(*(and_(*clauses) for clauses in matches)))
+        )
+        found.update((identity, identifier_from(list(row))) for row in rows)
+    return found

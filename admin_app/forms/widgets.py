@@ -1,0 +1,140 @@
+"""Form fields whose current values are in the HTML, for the inputs scripts
+enhance: relationship pickers and tag inputs.
+
+sqladmin's select2 widgets render an empty ``<select>`` and keep the current
+choice only in a ``data-json`` attribute for its script to turn into options.
+A form posted before the script ran (no JavaScript, a script that failed or was
+blocked, Enter pressed too early) then submits nothing for the field, and the
+save took that as "cleared". Here every current choice is an
+``<option value=… selected>label</option>`` that select2 enhances, so the form
+submits exactly what the page shows. Each field also sends a *presence marker*
+(an empty ``<option>`` of a single choice; a hidden empty input before a
+multiple one), so that clearing is an explicit empty value and a field missing
+from a POST is told apart from one cleared
+(:func:`admin_app.forms.validation.missing_fields`).
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqladmin.fields import AjaxSelectField, AjaxSelectMultipleField, Select2TagsField
+from sqladmin.widgets import AjaxSelect2Widget, Select2TagsWidget
+from wtforms import Field, Form
+from wtforms.widgets import html_params
+
+from admin_app.labels import row_label
+
+
+def _option(value: Any, label: str) -> str:
+    return f'<option value="{escape(value)}" selected>{escape(label)}</option>'
+
+
+def _blank_option(label: str = "") -> str:
+    return f'<option value="">{escape(label)}</option>'
+
+
+async def _choice(field: Any, value: Any) -> tuple[str, str] | None:
+    """``(key, label)`` of a current choice: a row, or a key read back from a
+    submitted form (then its row is looked up once for the label)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    loader = field.loader
+    if not isinstance(value, str | int) and hasattr(value, "__table__"):
+        formatted = loader.format(value)
+    else:
+        formatted = await loader.format_by_pk(value)
+    if not formatted:
+        # A key that names no row (deleted meanwhile, or typed): shown as it is,
+        # so the form still says what was submitted; the save refuses it.
+        return str(value), str(value)
+    return str(formatted["id"]), str(formatted.get("text") or row_label(value))
+
+
+class PickerWidget(AjaxSelect2Widget):
+    """A searchable picker whose current choice(s) are selected options."""
+
+    async def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("data-role", "select2-ajax")
+        kwargs.setdefault("data-url", field.loader.model_admin.ajax_lookup_url)
+        kwargs.setdefault("id", field.id)
+        kwargs.pop("type", None)
+        if getattr(field, "allow_blank", False) and not self.multiple:
+            kwargs.setdefault("data-allow-blank", "1")
+        values = field.data if self.multiple else [field.data]
+        choices = [await _choice(field, value) for value in values or []]
+        options = "".join(_option(key, label) for key, label in filter(None, choices))
+        if self.multiple:
+            kwargs["multiple"] = True
+            marker = f'<input type="hidden" name="{escape(field.name)}" value="">'
+            select = f"<select {html_params(name=field.name, **kwargs)}>"
+            return Markup(marker + select + options + "</select>")  # noqa: S704
+        select = f"<select {html_params(name=field.name, **kwargs)}>"
+        # The empty option: select2's clear button, and "none" without scripts.
+        return Markup(select + _blank_option() + options + "</select>")  # noqa: S704
+
+
+class PickerField(AjaxSelectField):
+    """A many-to-one (or foreign-key) picker: its key, or ``""`` when cleared."""
+
+    widget = PickerWidget()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            self._data = None
+            self._formdata = valuelist[0]
+
+    def pre_validate(self, form: Form) -> None:
+        """Required or not is the form's validators' business (forms.py)."""
+
+
+class MultiplePickerField(AjaxSelectMultipleField):
+    """A many-to-many picker: the picked keys in the order submitted, without
+    the presence marker. Keys are not split on commas (a string key may hold
+    one): each selected option is one key."""
+
+    widget = PickerWidget(multiple=True)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        picked = [str(value) for value in valuelist if str(value).strip()]
+        self.data = list(dict.fromkeys(picked))
+
+    def pre_validate(self, form: Form) -> None:
+        """Every key is checked when the picks are saved (saving.py)."""
+
+
+class TagsWidget(Select2TagsWidget):
+    """A tag input (array columns): each value a selected option, after a
+    hidden presence marker."""
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("data-role", "select2-tags")
+        kwargs.setdefault("id", field.id)
+        kwargs["multiple"] = True
+        values = [v for v in field.data or [] if v is not None]
+        options = "".join(_option(v, str(v)) for v in values)
+        marker = f'<input type="hidden" name="{escape(field.name)}" value="">'
+        select = f"<select {html_params(name=field.name, **kwargs)}>"
+        return Markup(marker + select + options + "</select>")  # noqa: S704
+
+
+class TagsField(Select2TagsField):
+    """Array values as typed tags, without the presence marker, each made an
+    item of the array by ``coerce`` (the converter's, from the item type). A
+    tag it refuses is an error by the field; the tags stay as typed."""
+
+    widget = TagsWidget()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [value for value in valuelist if str(value).strip()]
+        # The tags, not the marker, are what InputRequired/Optional look at.
+        self.raw_data = list(self.data)
+        self.data = [self.coerce(value) for value in self.data]
+
+
+# sqladmin's field class → ours, swapped in when a form class is built.
+REPLACEMENTS: Mapping[type[Field], type[Field]] = {
+    AjaxSelectField: PickerField,
+    AjaxSelectMultipleField: MultiplePickerField,
+    Select2TagsField: TagsField,
+}

@@ -1,0 +1,288 @@
+"""The list's rows: the statement behind a list page and its export (filters,
+search, sort), and the page itself (count, offset or keyset window, exactly
+the relations and columns shown).
+
+A list and its export read the same query parameters, so an export holds the
+rows the user is looking at: ``search`` (and ``match``), each filter's
+parameter, ``sortBy``/``sort``. Paging reads ``page``, ``pageSize``, ``after``
+and ``before`` (see :mod:`admin_app.lists.keyset`) and ``count`` (see
+:mod:`admin_app.lists.counting`).
+
+A page runs a fixed number of statements whatever its size: the count, the
+rows (one more than shown, to know whether a next page exists), one per
+relation shown (``selectinload``), and for a keyset page the lookup of its
+boundary row.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from sqladmin import ModelView
+from sqladmin._types import OperationColumnFilter, SimpleColumnFilter
+from sqladmin.filters import get_column_obj
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, load_only, selectinload
+from starlette import status
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from admin_app.db import run_in_session
+from admin_app.enums import reads_plainly
+from admin_app.inspection import columns_of, local_columns, mapper_of
+from admin_app.lists.counting import RowCount, cap_of, count_rows, wants_exact
+from admin_app.lists.filters import DateRangeFilter
+from admin_app.lists.keyset import (
+    AFTER,
+    BEFORE,
+    SortKey,
+    boundary_values,
+    cursor_of,
+    reverse,
+    seek,
+)
+from admin_app.lists.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
+from admin_app.lists.rows import list_rows, render_rows
+from admin_app.messages import take_errors
+
+if TYPE_CHECKING:
+    from admin_app.site import AdminSite
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list's statement, unpaged, and what it is made of."""
+
+    stmt: Select[Any]
+    # The columns the rows are ordered by, the primary key last; None when the
+    # view sorts by its own ``sort_query`` (then pages are by offset only).
+    order: list[SortKey] | None
+    # Whether filters or a search narrow the view's ``list_query``.
+    narrowed: bool
+
+
+async def list_statement(view: ModelView, request: Request) -> ListQuery:
+    """The rows the list shows for ``request``, filtered, searched and sorted
+    (the primary key breaks ties so that pages never overlap)."""
+    stmt: Select[Any] = view.list_query(request)
+    stmt, applied = await _filter(view, request, stmt)
+    term = request.query_params.get("search", "").strip()
+    searched = bool(term) and bool(view._search_fields)
+    if searched:
+        search_list = getattr(view, "search_list", None)
+        if search_list is not None:
+            stmt = search_list(request, stmt, term)
+        else:
+            stmt = view.search_query(stmt, term)
+    order = ordering(view, request, applied)
+    if order is None:
+        stmt = view.sort_query(stmt, request)
+    else:
+        stmt = stmt.order_by(*(_clause(key) for key in order))
+    return ListQuery(stmt, order, bool(applied) or searched)
+
+
+async def _filter(
+    view: ModelView, request: Request, stmt: Select[Any]
+) -> tuple[Select[Any], list[Any]]:
+    """sqladmin's list filters, applied as its own ``list`` applies them; and
+    the filters that narrowed the list."""
+    applied: list[Any] = []
+    for filter_ in view.get_filters():
+        value = request.query_params.get(filter_.parameter_name)
+        default = getattr(filter_, "default_value", _UNSET)
+        if not value and default is _UNSET:
+            continue
+        if getattr(filter_, "has_operator", False):
+            operation = request.query_params.get(f"{filter_.parameter_name}_op")
+            if operation:
+                stmt = await cast(OperationColumnFilter, filter_).get_filtered_query(
+                    stmt, operation, value, view.model
+                )
+                applied.append(filter_)
+        else:
+            stmt = await cast(SimpleColumnFilter, filter_).get_filtered_query(
+                stmt, value, view.model
+            )
+            applied.append(filter_)
+    return stmt, applied
+
+
+def ordering(
+    view: ModelView, request: Request, applied: Sequence[Any] = ()
+) -> list[SortKey] | None:
+    """The list's order as columns: the requested (or default) sort, then the
+    primary key. ``None`` when the view overrides ``sort_query`` or sorts by a
+    related model's column.
+
+    A list filtered by a date range on an indexed column, in the inferred
+    newest-first order, is listed newest first *by that date*: the same order
+    wherever keys grow with time, and the only one a database reads from the
+    range's index. (By key, a range of old rows is found by walking past every
+    newer row: 1.8 million of them for a month of orders at scale 10.)"""
+    if type(view).sort_query is not ModelView.sort_query:
+        return None
+    sort_by = request.query_params.get("sortBy")
+    if sort_by:
+        if sort_by not in view._sort_fields:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "Invalid sortBy parameter")
+        wanted = [(sort_by, request.query_params.get("sort", "asc") == "desc")]
+    else:
+        wanted = _dated(view, applied) or view._get_default_sort()
+    keys: list[SortKey] = []
+    for field, descending in wanted:
+        name = view._get_prop_name(field)
+        if "." in name:
+            return None
+        keys.append(SortKey(getattr(view.model, name), descending))
+    tie = keys[-1].descending if keys else True
+    named = {key.column.key for key in keys}
+    for name in _key_attributes(view):
+        if name not in named:
+            keys.append(SortKey(getattr(view.model, name), tie))
+    return keys
+
+
+def _key_attributes(view: ModelView) -> list[str]:
+    mapper = mapper_of(view.model)
+    return [mapper.get_property_by_column(key).key for key in mapper.primary_key]
+
+
+def _dated(view: ModelView, applied: Sequence[Any]) -> list[tuple[str, bool]]:
+    """``[(date column, descending)]`` for :func:`ordering`, or nothing."""
+    keys = _key_attributes(view)
+    if view._get_default_sort() != [(key, True) for key in keys]:
+        return []
+    indexed = {fact.name for fact in columns_of(view.model) if fact.is_indexed}
+    for found in applied:
+        if isinstance(found, DateRangeFilter):
+            name = get_column_obj(found.column, view.model).key
+            if name in indexed:
+                return [(name, True)]
+    return []
+
+
+def _clause(key: SortKey) -> Any:
+    return key.column.desc() if key.descending else key.column.asc()
+
+
+def shown_loads(view: ModelView) -> list[Any]:
+    """Loader options for a list page: each relation shown, in one statement
+    per relation, and only the columns shown (with keys) where the view leaves
+    rendering to us; a view with ``column_formatters`` (or its own
+    ``get_list_value`` or ``get_prop_value``, which may read any column) gets
+    whole rows."""
+    options: list[Any] = [selectinload(relation) for relation in view._list_relations]
+    if (
+        view.column_formatters
+        or type(view).get_list_value is not ModelView.get_list_value
+        or not reads_plainly(view)
+    ):
+        return options
+    mapper = mapper_of(view.model)
+    wanted = set(_key_attributes(view))
+    for relation in view._list_relations:
+        wanted |= local_columns(relation.property)
+    wanted |= {name for name in view._list_prop_names if name in mapper.columns}
+    attributes = [getattr(view.model, key) for key in sorted(wanted)]
+    return [*options, load_only(*attributes)]
+
+
+def _page_numbers(view: ModelView, request: Request) -> tuple[int, int]:
+    page = view.validate_page_number(request.query_params.get("page"), 1)
+    size = view.validate_page_number(
+        request.query_params.get("pageSize"), view.page_size
+    )
+    size = min(size, max(view.page_size_options))
+    if page < 1 or size < 1:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Invalid page or pageSize")
+    return page, size
+
+
+async def list_page(view: ModelView, request: Request) -> ListPage:
+    """The page of rows ``request`` asks for."""
+    page, size = _page_numbers(view, request)
+    query = await list_statement(view, request)
+    cursor = cursor_of(request) if query.order is not None else None
+    exact = wants_exact(request)
+    cap = cap_of(view)
+    loads = shown_loads(view)
+
+    def read(session: Session) -> ListPage:
+        count = count_rows(
+            session, view, query.stmt, narrowed=query.narrowed, exact=exact, cap=cap
+        )
+        stmt = query.stmt.options(*loads)
+        values = None
+        if cursor is not None and query.order is not None:
+            values = boundary_values(
+                session, view.model, query.order, cursor.identifier
+            )
+        if values is None or query.order is None:
+            window = stmt.limit(size + 1).offset((page - 1) * size)
+            rows = list(session.scalars(window).unique().all())
+            return _page(rows, page, size, count, query.order is not None, page > 1)
+        order = reverse(query.order) if cursor and cursor.backwards else query.order
+        # SQLite sorts NULL first in ascending order, PostgreSQL last.
+        nulls_low = session.get_bind().dialect.name == "sqlite"
+        window = seek(stmt, order, values, nulls_low=nulls_low).limit(size + 1)
+        rows = list(session.scalars(window).unique().all())
+        if cursor is not None and cursor.backwards:
+            more_before = len(rows) > size
+            return ListPage(
+                rows[:size][::-1], page, size, count, True, more_before, True
+            )
+        return _page(rows, page, size, count, True, True)
+
+    return await run_in_session(view.session_maker, read)
+
+
+def _page(
+    rows: list[Any],
+    page: int,
+    size: int,
+    count: RowCount,
+    keyset: bool,
+    has_previous: bool,
+) -> ListPage:
+    return ListPage(
+        rows[:size], page, size, count, len(rows) > size, has_previous, keyset
+    )
+
+
+async def list_page_response(site: "AdminSite", request: Request) -> Response:
+    """sqladmin's list route, with our page: counts that do not read a big
+    table, keyset Previous/Next, and pages past the end shown as empty
+    (beyond an exact count: sent to the last page)."""
+    can_list = await site._list(request)
+    view = site._find_model_view(request.path_params["identity"])
+    if is_stale(request.url, request.query_params.get(LIST_PARAM)):
+        fresh = request.url.remove_query_params(PAGING_PARAMS)
+        return RedirectResponse(fresh, status.HTTP_302_FOUND)
+    context = {
+        **await view.list_context(request),
+        "model_view": view,
+        "can_list": can_list,
+        "can_import": view.can_import and await view.check_can_import(request),
+    }
+    if can_list:
+        pagination = await list_page(view, request)
+        if not pagination.rows and pagination.count.exact and pagination.page > 1:
+            last = max(1, -(-pagination.count.value // pagination.page_size))
+            target = request.url.remove_query_params((AFTER, BEFORE))
+            return RedirectResponse(
+                target.include_query_params(page=last), status.HTTP_302_FOUND
+            )
+        pagination.add_links(request.url)
+        context["pagination"] = pagination
+        rows = await list_rows(view, request, pagination.rows)
+        context["rows_html"] = render_rows(site.templates.env, view, rows)
+    # A refused delete's reason comes in the session: never from the URL,
+    # where any link could put words in the page's red box.
+    errors = take_errors(request)
+    if errors:
+        context["error"] = " ".join(errors)
+    return await site.templates.TemplateResponse(request, view.list_template, context)

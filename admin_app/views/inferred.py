@@ -1,0 +1,413 @@
+"""Our ModelView base: every option sqladmin asks for, inferred from the model.
+
+A subclass may set any option itself (``column_list = [...]``); the options it
+leaves out are still inferred. Each inferred option has a hook of the same name
+prefixed ``infer_`` to override instead, Django-admin style.
+"""
+
+import enum
+from collections.abc import Callable
+from datetime import UTC, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from pydantic import BaseModel
+from sqladmin import ModelView
+from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.forms import ModelConverterBase
+from sqladmin.helpers import prettify_class_name
+from sqladmin.models import ModelViewMeta
+from sqlalchemy import Select, select
+from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.orm.exc import DetachedInstanceError
+from sqlmodel import SQLModel
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from wtforms import Form
+
+from admin_app.details.related import collections_for, is_collection
+from admin_app.display import readable
+from admin_app.enums import (
+    enum_text,
+    shows_enums_by_value,
+    tolerate_unknown_values,
+)
+from admin_app.exports import routes as exports
+from admin_app.forms.converters import AdminConverter
+from admin_app.forms.pickers import LabelledAjaxLoader, column_pickers, picker_options
+from admin_app.forms.planning import FormPlan, Mode, form_class, plan_form
+from admin_app.inspection import (
+    ColumnFacts,
+    columns_of,
+    has_composite_key,
+    humanize,
+    is_editable_relation,
+    local_columns,
+    relations_of,
+)
+from admin_app.keys import RowNotFound, row_clauses
+from admin_app.labels import pluralize, row_label
+from admin_app.lists import counting
+from admin_app.lists.filters import DateRangeFilter, is_date_or_moment
+from admin_app.lists.params import check_list_query
+from admin_app.lists.searching import search_statement, wants_contains
+from admin_app.schemas import Hasher, marked_hasher
+
+LIST_TEXT_LIMIT = 80
+
+# Options inferred when a view does not set them; a pair is skipped whole when
+# the view sets either of its members (sqladmin refuses both together).
+_INFERRED: dict[str, tuple[str, ...]] = {
+    "column_list": ("column_list", "column_exclude_list"),
+    "column_details_list": ("column_details_list", "column_details_exclude_list"),
+    "column_export_list": ("column_export_list", "column_export_exclude_list"),
+    "form_columns": ("form_columns", "form_excluded_columns"),
+    "column_searchable_list": ("column_searchable_list",),
+    "column_sortable_list": ("column_sortable_list",),
+    "column_filters": ("column_filters",),
+    "column_labels": ("column_labels",),
+    "column_default_sort": ("column_default_sort",),
+    "form_ajax_refs": ("form_ajax_refs",),
+    "form_args": ("form_args",),
+    "form_include_pk": ("form_include_pk",),
+    "name_plural": ("name_plural",),
+}
+
+
+class _InferringMeta(ModelViewMeta):
+    """Fills in, before sqladmin reads them, the options a view leaves unset."""
+
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kw: Any
+    ) -> "_InferringMeta":
+        model = kw.get("model")
+        if model is not None:
+            inherited = _declared_options(bases)
+            for option, group in _INFERRED.items():
+                if not any(member in attrs or member in inherited for member in group):
+                    infer: Callable[[type[SQLModel]], Any] = _find_hook(
+                        bases, attrs, option
+                    )
+                    attrs[option] = infer(model)
+        return cast("_InferringMeta", super().__new__(mcs, name, bases, attrs, **kw))
+
+
+def _declared_options(bases: tuple[type, ...]) -> set[str]:
+    """Options set by a user's base classes (between a view and AutoModelView)."""
+    declared: set[str] = set()
+    for base in bases:
+        for klass in base.__mro__:
+            if klass is AutoModelView or klass is ModelView:
+                break
+            declared.update(vars(klass))
+    return declared
+
+
+def _find_hook(
+    bases: tuple[type, ...], attrs: dict[str, Any], option: str
+) -> Callable[[type[SQLModel]], Any]:
+    hook = attrs.get(f"infer_{option}")
+    if hook is None:
+        hook = getattr(bases[0], f"infer_{option}")
+    if isinstance(hook, classmethod | staticmethod):
+        hook = hook.__func__
+    return hook
+
+
+def _visible(model: type[SQLModel]) -> list[ColumnFacts]:
+    return [fact for fact in columns_of(model) if not fact.sensitive]
+
+
+def _relations_by_local_column(
+    model: type[SQLModel],
+) -> dict[str, RelationshipProperty[Any]]:
+    return {
+        column: relation
+        for relation in relations_of(model)
+        for column in local_columns(relation)
+    }
+
+
+class AutoModelView(ModelView, metaclass=_InferringMeta):
+    """A sqladmin ModelView whose defaults come from the SQLModel class."""
+
+    # API models the forms validate with; found by name (``<Model>Create``,
+    # ``<Model>Update``) in the models module unless a view sets them.
+    create_schema: ClassVar[type[BaseModel] | None] = None
+    update_schema: ClassVar[type[BaseModel] | None] = None
+
+    page_size: ClassVar[int] = 50
+    form_converter: ClassVar[type[ModelConverterBase]] = AdminConverter
+    page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
+    # Exports stream (admin_app.exports.routes): no cap unless a view sets one.
+    export_max_rows: ClassVar[int] = 0
+    # Lists count up to this many rows, then show "10,000+" (admin_app.lists.counting).
+    count_cap: ClassVar[int] = counting.DEFAULT_CAP
+    # List search: by prefix, from indexes; True makes "contains" the default
+    # (admin_app.lists.searching).
+    search_contains: ClassVar[bool] = False
+
+    # Hooks: each returns the value of the option it is named after.
+
+    @staticmethod
+    def infer_name_plural(model: type[SQLModel]) -> str:
+        return pluralize(prettify_class_name(model.__name__))
+
+    @staticmethod
+    def infer_column_list(model: type[SQLModel]) -> list[str]:
+        """Scalar columns, a many-to-one relation standing in for its key column."""
+        by_column = _relations_by_local_column(model)
+        shown: list[str] = []
+        for fact in _visible(model):
+            if fact.is_long_text or fact.is_json:
+                continue
+            relation = by_column.get(fact.name)
+            name = relation.key if relation is not None else fact.name
+            if name not in shown:
+                shown.append(name)
+        return shown
+
+    @staticmethod
+    def infer_column_details_list(model: type[SQLModel]) -> list[str]:
+        """Visible columns, a many-to-one relation (its row's label, linked) in
+        place of its key column, and other to-one relations; sqladmin would load
+        collections whole, so they are counted instead (see ``details_context``)."""
+        by_column = _relations_by_local_column(model)
+        shown: list[str] = []
+        for fact in _visible(model):
+            relation = by_column.get(fact.name)
+            name = relation.key if relation is not None else fact.name
+            if name not in shown:
+                shown.append(name)
+        for relation in relations_of(model):
+            if not is_collection(relation) and relation.key not in shown:
+                shown.append(relation.key)
+        return shown
+
+    @staticmethod
+    def infer_column_export_list(model: type[SQLModel]) -> list[str]:
+        return [fact.name for fact in _visible(model)]
+
+    @staticmethod
+    def infer_form_columns(model: type[SQLModel]) -> list[str]:
+        """Editable columns and the relations a form can pick; never a secret,
+        never a one-to-many collection (saving a parent must not touch children)."""
+        covered = set(_relations_by_local_column(model))
+        columns = [fact.name for fact in _visible(model) if fact.name not in covered]
+        relations = [r.key for r in relations_of(model) if is_editable_relation(r)]
+        return columns + relations
+
+    @staticmethod
+    def infer_column_searchable_list(model: type[SQLModel]) -> list[str]:
+        return [f.name for f in _visible(model) if f.is_string and f.is_indexed]
+
+    @staticmethod
+    def infer_column_sortable_list(model: type[SQLModel]) -> list[str]:
+        return [f.name for f in _visible(model) if f.is_sortable]
+
+    @staticmethod
+    def infer_column_filters(model: type[SQLModel]) -> list[Any]:
+        filters: list[Any] = []
+        for fact in _visible(model):
+            attribute = getattr(model, fact.name)
+            if fact.is_bool:
+                filters.append(BooleanFilter(attribute, title=fact.title))
+            elif fact.is_enum and fact.enum_class is not None:
+                values = [
+                    (member.name, enum_text(member)) for member in fact.enum_class
+                ]
+                filters.append(StaticValuesFilter(attribute, values, title=fact.title))
+            elif fact.is_temporal and is_date_or_moment(fact.column.type):
+                filters.append(DateRangeFilter(attribute, title=fact.title))
+            elif fact.is_foreign_key or fact.is_temporal:
+                filters.append(OperationColumnFilter(attribute, title=fact.title))
+        return filters
+
+    @staticmethod
+    def infer_column_labels(model: type[SQLModel]) -> dict[str, str]:
+        labels = {fact.name: fact.title for fact in columns_of(model)}
+        labels.update({r.key: humanize(r.key) for r in relations_of(model)})
+        return labels
+
+    @staticmethod
+    def infer_column_default_sort(model: type[SQLModel]) -> list[tuple[str, bool]]:
+        """Newest first, as Django admin does."""
+        return [(fact.name, True) for fact in columns_of(model) if fact.is_primary_key]
+
+    @staticmethod
+    def infer_form_ajax_refs(model: type[SQLModel]) -> dict[str, dict[str, Any]]:
+        return {
+            relation.key: picker_options(relation)
+            for relation in relations_of(model)
+            if is_editable_relation(relation)
+        }
+
+    @staticmethod
+    def infer_form_args(model: type[SQLModel]) -> dict[str, dict[str, Any]]:
+        args: dict[str, dict[str, Any]] = {}
+        for fact in _visible(model):
+            args[fact.name] = {"label": fact.title}
+            if fact.description:
+                args[fact.name]["description"] = fact.description
+        return args
+
+    @staticmethod
+    def infer_form_include_pk(model: type[SQLModel]) -> bool:
+        """Link tables are keyed by what they link: their keys are the form."""
+        return has_composite_key(model)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tolerate_unknown_choices()
+        # Relations are labelled by row_label everywhere, pickers included.
+        self._form_ajax_refs = {
+            name: LabelledAjaxLoader(
+                name, loader.model, self, **self.form_ajax_refs[name]
+            )
+            for name, loader in self._form_ajax_refs.items()
+        }
+        # Foreign keys without a Relationship are pickable too, kept apart from
+        # _form_ajax_refs: sqladmin takes every name there for a relationship.
+        self._column_ajax_refs = column_pickers(self)
+
+    def picker_query(
+        self, request: Request, target: type[SQLModel], stmt: Select[Any]
+    ) -> Select[Any]:
+        """Hook: the ``target`` rows this view's pickers may offer the user (all,
+        until permissions narrow them). See :mod:`admin_app.forms.pickers`."""
+        return stmt
+
+    def search_list(
+        self, request: Request, stmt: Select[Any], term: str
+    ) -> Select[Any]:
+        """Hook: the list rows matching ``term`` (:mod:`admin_app.lists.searching`)."""
+        return search_statement(
+            self, stmt, term, contains=wants_contains(self, request)
+        )
+
+    def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
+        """sqladmin's hook, for any path of its own still calling it."""
+        return search_statement(self, stmt, term, contains=bool(self.search_contains))
+
+    async def list_context(self, request: Request) -> dict[str, Any]:
+        """sqladmin's; first (sqladmin asks for it before querying the list),
+        refuse query parameters the list does not read: 400, see
+        :func:`admin_app.lists.params.check_list_query`."""
+        check_list_query(self, request)
+        return await super().list_context(request)
+
+    def get_export_name(self, export_type: str) -> str:
+        return exports.export_filename(self, export_type)
+
+    async def export_data(
+        self, data: Any, export_type: str = "csv", request: Request | None = None
+    ) -> StreamingResponse:
+        """sqladmin's, but CSV cells cannot run as spreadsheet formulas."""
+        if export_type == "csv":
+            return await exports.csv_response(self, data, request)
+        return await super().export_data(data, export_type, request)
+
+    async def details_context(self, request: Request) -> dict[str, Any]:
+        """The row's collections, counted: see :mod:`admin_app.details.related`."""
+        return {"related_collections": await collections_for(self, request)}
+
+    @shows_enums_by_value
+    async def get_prop_value(self, obj: Any, prop: str) -> Any:
+        """sqladmin's (a dotted path of attributes, loading a detached one),
+        but an enum member is shown by its value, as everywhere (sqladmin shows
+        a ``(str, Enum)`` member by name, and ``str()`` of it in lists)."""
+        for part in prop.split("."):
+            try:
+                obj = getattr(obj, part, None)
+            except DetachedInstanceError:
+                obj = await self._lazyload_prop(obj, part)
+        return enum_text(obj) if isinstance(obj, enum.Enum) else obj
+
+    def _default_formatter(self, value: Any) -> Any:
+        if isinstance(value, SQLModel):
+            return row_label(value)
+        if isinstance(value, enum.Enum):
+            return enum_text(value)
+        value = readable(value)
+        if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
+            return value[: LIST_TEXT_LIMIT - 1] + "…"
+        return super()._default_formatter(value)
+
+    def _default_formatter_detail(self, value: Any) -> Any:
+        if isinstance(value, SQLModel):
+            return row_label(value)
+        return super()._default_formatter_detail(readable(value))
+
+    def tolerate_unknown_choices(self) -> None:
+        """Hook, run once per view: read enum values the code doesn't know as
+        text (see :mod:`admin_app.enums`); override with a no-op to keep
+        SQLAlchemy's strict reading."""
+        tolerate_unknown_values(self.model)
+
+    def _stmt_by_identifier(self, identifier: str) -> Select[Any]:
+        """The row a URL names; an identifier that cannot be a key is a 404."""
+        try:
+            return select(self.model).where(*row_clauses(self.model, identifier))
+        except RowNotFound:
+            raise HTTPException(status_code=404) from None
+
+    async def get_object_filepath(self, identifier: str, column_name: str) -> Path:
+        """sqladmin's file routes; a row that is not there is a 404 (sqladmin
+        reads a column of None: a 500)."""
+        if await self._get_object_by_pk(self._stmt_by_identifier(identifier)) is None:
+            raise HTTPException(status_code=404)
+        return await super().get_object_filepath(identifier, column_name)
+
+    # Forms: planned from the model (or its API models), validated by them.
+
+    def form_plan(self, mode: Mode) -> FormPlan:
+        """What the ``mode`` ("create" or "edit") form shows and writes."""
+        plans: dict[str, FormPlan] = self.__dict__.setdefault("_plans", {})
+        if mode not in plans:
+            plans[mode] = plan_form(self, mode)
+        return plans[mode]
+
+    async def form_class_for(self, plan: FormPlan) -> type[Form]:
+        if self.form is not None:
+            return self.form
+        classes: dict[str, type[Form]] = self.__dict__.setdefault("_forms", {})
+        if plan.mode not in classes:
+            classes[plan.mode] = await form_class(self, plan, self.display_timezone())
+        return classes[plan.mode]
+
+    async def form_initial_data(self, row: Any, plan: FormPlan) -> dict[str, Any]:
+        """The edit form's values: the row's, and the current picks' rows."""
+        data = await self.get_form_data_for_edit(row)
+        for planned in plan.fields:
+            if planned.name in data:
+                continue
+            if planned.kind == "password":
+                data[planned.name] = None
+            else:
+                data[planned.name] = getattr(row, planned.key, None)
+        return data
+
+    def display_timezone(self) -> tzinfo:
+        """The zone dates and times are shown and entered in."""
+        site = getattr(self, "_admin_ref", None)
+        return getattr(site, "display_timezone", UTC)
+
+    def password_hasher(self, plan: FormPlan) -> Hasher | None:
+        """Hook: the hasher for the plan's password input (the model's marking,
+        else the site's configured hasher)."""
+        for planned in plan.fields:
+            if planned.kind == "password":
+                marked = marked_hasher(self.model, planned.columns[0])
+                if marked is not None:
+                    return marked
+        site = getattr(self, "_admin_ref", None)
+        return getattr(site, "password_hasher", None)
+
+
+def view_for(
+    model: type[SQLModel], base: type[AutoModelView] = AutoModelView
+) -> type[AutoModelView]:
+    """A view class for ``model`` with every option inferred."""
+    view = _InferringMeta(f"{model.__name__}Admin", (base,), {}, model=model)
+    return cast(type[AutoModelView], view)

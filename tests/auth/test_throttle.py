@@ -1,0 +1,333 @@
+"""Login throttling: failures counted in the database per normalised username
+and per client address lock logins out with a 429 and Retry-After, the right
+password included, and an unknown username costs the same work as a known one."""
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session, SQLModel
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from admin_app.app import create_app
+from admin_app.audit.entries import AuditEntry
+from admin_app.auth import passwords, throttle
+from admin_app.auth.models import LoginThrottle, Role
+from admin_app.auth.users import create_user
+from admin_app.db import make_sync_engine
+from admin_app.settings import Settings
+from tests.auth_flow import csrf_fields, post_login
+from tests.conftest import ADMIN_PASSWORD, _postgres_database, make_settings
+
+WRONG = "not the password"
+PEER = "10.1.2.3"
+
+
+def client_from(app: Starlette, address: str = PEER) -> TestClient:
+    """A client whose TCP peer address is ``address``."""
+    return TestClient(app, follow_redirects=False, client=(address, 50000))
+
+
+def counts(engine: Engine) -> dict[str, tuple[int, datetime | None]]:
+    with Session(engine) as session:
+        rows = session.scalars(select(LoginThrottle))
+        return {row.key: (row.failures, row.locked_until) for row in rows}
+
+
+def make_app(settings: Settings, **overrides: Any) -> Starlette:
+    return create_app(settings.model_copy(update=overrides))
+
+
+@pytest.fixture
+def client(app: Starlette, admin_user: str) -> Iterator[TestClient]:
+    with client_from(app) as client:
+        yield client
+
+
+def test_failures_lock_the_username_with_429_and_retry_after(
+    client: TestClient, engine: Engine
+) -> None:
+    for attempt in range(1, 5):
+        response = post_login(client, "boss", WRONG)
+        assert response.status_code == 400, attempt
+        assert "Invalid credentials" in response.text
+    fifth = post_login(client, "boss", WRONG)
+    assert fifth.status_code == 429
+    assert 14 * 60 < int(fifth.headers["retry-after"]) <= 15 * 60
+    assert "Too many failed logins. Try again in 15 minutes." in fifth.text
+    failures, locked = counts(engine)["user:boss"]
+    assert failures == 5 and locked is not None
+
+    # The right password is refused while locked, and is not even checked.
+    right = post_login(client, "boss", ADMIN_PASSWORD)
+    assert right.status_code == 429 and "retry-after" in right.headers
+    assert client.get("/admin/").status_code == 302
+    assert counts(engine)["user:boss"][0] == 5  # refusals while locked don't count
+
+
+def test_the_lock_ends_after_its_time_and_a_success_resets_the_count(
+    client: TestClient, engine: Engine
+) -> None:
+    for _ in range(5):
+        post_login(client, "boss", WRONG)
+    assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 429
+    with Session(engine) as session:
+        session.execute(
+            update(LoginThrottle).values(
+                locked_until=datetime.now(UTC) - timedelta(seconds=1)
+            )
+        )
+        session.commit()
+    assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 302
+    assert "user:boss" not in counts(engine)  # the username starts afresh
+    assert counts(engine)[f"ip:{PEER}"][0] == 5  # the address does not
+
+
+def test_a_success_resets_the_usernames_count(
+    client: TestClient, engine: Engine
+) -> None:
+    for _ in range(4):
+        post_login(client, "boss", WRONG)
+    assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 302
+    for _ in range(4):
+        assert post_login(client, "boss", WRONG).status_code == 400
+    assert counts(engine)["user:boss"][0] == 4
+
+
+def test_failures_outside_the_window_start_a_new_count(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    client = client_from(make_app(settings, login_failure_window=60))
+    for _ in range(4):
+        post_login(client, "boss", WRONG)
+    with Session(engine) as session:
+        session.execute(
+            update(LoginThrottle).values(
+                window_started_at=datetime.now(UTC) - timedelta(seconds=61)
+            )
+        )
+        session.commit()
+    assert post_login(client, "boss", WRONG).status_code == 400
+    assert counts(engine)["user:boss"][0] == 1
+
+
+def test_usernames_are_counted_normalised(client: TestClient, engine: Engine) -> None:
+    for spelling in ("boss", " Boss", "BOSS ", "bOsS", "boss"):
+        post_login(client, spelling, WRONG)
+    assert counts(engine)["user:boss"][0] == 5
+    assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 429
+
+
+def test_the_limits_are_settings(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    app = make_app(settings, login_max_failures=2, login_lockout_minutes=1)
+    client = client_from(app)
+    assert post_login(client, "boss", WRONG).status_code == 400
+    locked = post_login(client, "boss", WRONG)
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= 60
+    assert "Try again in 1 minute." in locked.text
+
+
+def test_one_address_trying_many_usernames_is_locked_out(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    app = make_app(settings, login_max_failures_per_ip=3)
+    sprayer = client_from(app, "198.51.100.7")
+    for name in ("alice", "bob"):
+        assert post_login(sprayer, name, WRONG).status_code == 400
+    assert post_login(sprayer, "carol", WRONG).status_code == 429
+    # Locked by address: the right password of another user, from there, too.
+    assert post_login(sprayer, "boss", ADMIN_PASSWORD).status_code == 429
+    assert counts(engine)["ip:198.51.100.7"][0] == 3
+    # The same user from elsewhere is not locked: no username reached its limit.
+    assert (
+        post_login(client_from(app, "198.51.100.8"), "boss", ADMIN_PASSWORD).status_code
+        == 302
+    )
+
+
+def forwarded_login(client: TestClient, forwarded_for: str) -> None:
+    page = client.get("/admin/login")
+    client.post(
+        "/admin/login",
+        data={"username": "boss", "password": WRONG} | csrf_fields(page.text),
+        headers={"x-forwarded-for": forwarded_for},
+    )
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(
+    client: TestClient, engine: Engine
+) -> None:
+    for n in range(3):
+        forwarded_login(client, f"203.0.113.{n}")
+    keys = counts(engine)
+    assert keys[f"ip:{PEER}"][0] == 3
+    assert not [key for key in keys if key.startswith("ip:203.0.113.")]
+
+
+def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    app = make_app(settings, trusted_proxies=["10.0.0.0/8"])
+    proxy = client_from(app, "10.0.0.5")
+    forwarded_login(proxy, "203.0.113.9")
+    # A client-sent hop left of the proxy's own is not believed.
+    forwarded_login(proxy, "192.0.2.66, 203.0.113.9")
+    # A chain of trusted proxies: the right-most untrusted hop is the client.
+    forwarded_login(proxy, "203.0.113.9, 10.0.0.6")
+    keys = counts(engine)
+    assert keys["ip:203.0.113.9"][0] == 3
+    assert "ip:10.0.0.5" not in keys and "ip:192.0.2.66" not in keys
+    with Session(engine) as session:
+        addresses = set(session.scalars(select(AuditEntry.remote_addr)))
+    assert addresses == {"203.0.113.9"}
+
+
+def test_trusted_proxies_must_be_addresses(database_url: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not an IP address or network"):
+        make_settings(database_url, tmp_path, trusted_proxies="10.0.0.0/8, proxy.lan")
+    settings = make_settings(database_url, tmp_path, trusted_proxies="10.0.0.0/8, ::1")
+    assert settings.trusted_proxies == ["10.0.0.0/8", "::1"]
+
+
+def test_unknown_and_inactive_users_cost_one_hash_verification_too(
+    client: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as session:
+        gone = create_user(session, "gone", ADMIN_PASSWORD, Role.viewer)
+        gone.is_active = False
+        session.commit()
+        gone_hash = gone.password_hash
+    checked: list[str] = []
+    real = passwords.verify_password
+
+    def spy(password_hash: str, password: str) -> bool:
+        checked.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", spy)
+    assert post_login(client, "nobody-here", WRONG).status_code == 400
+    assert post_login(client, "", WRONG).status_code == 400
+    assert post_login(client, "gone", ADMIN_PASSWORD).status_code == 400
+    assert checked == [passwords.DUMMY_HASH, passwords.DUMMY_HASH, gone_hash]
+    # Unknown names are counted like known ones: locking reveals nothing.
+    assert counts(engine)["user:nobody-here"][0] == 1
+
+
+def test_failed_logins_are_audited_with_the_name_tried(
+    client: TestClient, engine: Engine
+) -> None:
+    post_login(client, "boss", WRONG)
+    post_login(client, "nobody-" + "x" * 300, WRONG)
+    with Session(engine) as session:
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [entry.action for entry in entries] == ["login_failed", "login_failed"]
+    assert entries[0].username == "boss" and entries[0].user_id is not None
+    assert entries[1].username == ("nobody-" + "x" * 300)[:150]
+    assert entries[1].user_id is None
+    assert {entry.remote_addr for entry in entries} == {PEER}
+
+
+def test_long_usernames_are_keyed_by_digest(client: TestClient, engine: Engine) -> None:
+    post_login(client, "y" * 5000, WRONG)
+    (key,) = [key for key in counts(engine) if key.startswith("user")]
+    assert key.startswith("user#") and len(key) <= 300
+
+
+LIMITS = throttle.Limits(
+    per_username=5,
+    per_address=20,
+    window=timedelta(minutes=15),
+    lockout=timedelta(minutes=15),
+)
+
+
+def use_row_locking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count as on a database without an upsert (neither SQLite nor PostgreSQL)."""
+    monkeypatch.setattr(
+        throttle,
+        "_count",
+        lambda s, key, most, limits, now: throttle._count_locking(
+            s, key, most, limits, now
+        ),
+    )
+
+
+def count_concurrently(engine: Engine) -> int:
+    """8 threads (as workers would) each counting 5 failures of one key."""
+    with Session(engine) as session:  # the row exists: no race to create it
+        throttle.record_failure(session, [("user:race", 100)], LIMITS)
+        session.commit()
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def fail_logins() -> None:
+        try:
+            start.wait()
+            for _ in range(5):
+                with Session(engine) as session:
+                    throttle.record_failure(session, [("user:race", 100)], LIMITS)
+                    session.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fail_logins) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return counts(engine)["user:race"][0]
+
+
+def test_concurrent_failures_are_all_counted(engine: Engine) -> None:
+    """Workers failing at once each add one: one atomic upsert, never a
+    read-then-write that loses a count."""
+    assert count_concurrently(engine) == 1 + 8 * 5
+
+
+@pytest.fixture
+def postgres_engine(postgres_server: str, tmp_path: Path) -> Iterator[Engine]:
+    for url in _postgres_database(postgres_server):
+        engine = make_sync_engine(make_settings(url, tmp_path))
+        SQLModel.metadata.create_all(engine)
+        yield engine
+        engine.dispose()
+
+
+def test_the_row_locking_fallback_counts_concurrent_failures_too(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SELECT … FOR UPDATE, where the database has no upsert (PostgreSQL
+    standing in: SQLite takes the upsert and has no row locks)."""
+    use_row_locking(monkeypatch)
+    assert count_concurrently(postgres_engine) == 1 + 8 * 5
+
+
+@pytest.mark.parametrize("locking", [False, True], ids=["upsert", "select-for-update"])
+def test_the_count_locks_at_the_limit(
+    engine: Engine, locking: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if locking:
+        use_row_locking(monkeypatch)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        ends = [
+            throttle.record_failure(session, [("k", 3)], LIMITS, now) for _ in range(3)
+        ]
+        session.commit()
+        assert ends[:2] == [None, None] and ends[2] == now + LIMITS.lockout
+        assert throttle.locked_until(session, ["k", "other"], now) == ends[2]
+        later = now + LIMITS.lockout + timedelta(seconds=1)
+        assert throttle.locked_until(session, ["k"], later) is None
+        # After the lock, counting starts over.
+        assert throttle.record_failure(session, [("k", 3)], LIMITS, later) is None
+        session.commit()
+    assert counts(engine)["k"][0] == 1

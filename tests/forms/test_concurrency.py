@@ -1,0 +1,79 @@
+"""Row snapshots: signed, compared column by column, secrets only as digests."""
+
+import json
+
+import pytest
+from itsdangerous import URLSafeSerializer
+
+from admin_app.forms.concurrency import Snapshots, StaleEdit, version_column
+from tests.form_models import Gadget, Shelf
+from tests.sample_models import Member
+
+SNAPSHOTS = Snapshots("k" * 40)
+
+
+def payload(token: str) -> str:
+    """What anyone holding the form can read, without the key."""
+    _, data = URLSafeSerializer("not the key").loads_unsafe(token)
+    return json.dumps(data)
+
+
+def test_an_unchanged_row_passes() -> None:
+    gadget = Gadget(name="Lamp", count=1)
+    SNAPSHOTS.check(SNAPSHOTS.token(gadget), gadget)
+
+
+def test_a_changed_column_is_reported_with_both_values() -> None:
+    gadget = Gadget(name="Lamp", count=1)
+    token = SNAPSHOTS.token(gadget)
+    gadget.count = 2
+    with pytest.raises(StaleEdit) as stale:
+        SNAPSHOTS.check(token, gadget)
+    assert [(c.title, c.loaded, c.now) for c in stale.value.changes] == [
+        ("Count", "1", "2")
+    ]
+    SNAPSHOTS.check(stale.value.token, gadget)  # the new token is the row as it is now
+
+
+@pytest.mark.parametrize(
+    "token", [None, "", "forged", SNAPSHOTS.token(Gadget(name="x"))[:-2] + "zz"]
+)
+def test_a_missing_or_forged_token_is_stale(token: str | None) -> None:
+    with pytest.raises(StaleEdit):
+        SNAPSHOTS.check(token, Gadget(name="x"))
+
+
+def test_another_key_cannot_sign_snapshots() -> None:
+    gadget = Gadget(name="Lamp")
+    with pytest.raises(StaleEdit):
+        Snapshots("other" * 10).check(SNAPSHOTS.token(gadget), gadget)
+
+
+def test_sensitive_columns_travel_only_as_digests() -> None:
+    member = Member(email="m@example.com", pin_code="4321", api_token="tok-secret")
+    text = payload(SNAPSHOTS.token(member))
+    assert "4321" not in text and "tok-secret" not in text
+    assert "m@example.com" in text
+    token = SNAPSHOTS.token(member)
+    member.pin_code = "9999"
+    with pytest.raises(StaleEdit) as stale:
+        SNAPSHOTS.check(token, member)
+    [change] = stale.value.changes
+    assert (change.name, change.loaded, change.now) == (
+        "pin_code",
+        "(hidden)",
+        "(changed)",
+    )
+
+
+def test_a_version_column_alone_decides() -> None:
+    assert version_column(Shelf) == "version"
+    assert version_column(Gadget) is None
+    shelf = Shelf(label="Top", version=3)
+    token = SNAPSHOTS.token(shelf)
+    assert json.loads(payload(token)) == {"version": "3"}
+    shelf.label = "changed without a version bump"
+    SNAPSHOTS.check(token, shelf)
+    shelf.version = 4
+    with pytest.raises(StaleEdit):
+        SNAPSHOTS.check(token, shelf)
