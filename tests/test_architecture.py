@@ -127,3 +127,15 @@ def test_the_map_names_every_seam() -> None:
     architecture = (REPO / "ARCHITECTURE.md").read_text()
     for seam in seams:
         assert f"`{seam}`" in architecture, seam
+
+
+def test_every_import_the_readme_shows_works() -> None:
+    readme = (REPO / "README.md").read_text()
+    lines = [
+        line.strip()
+        for line in readme.splitlines()
+        if line.strip().startswith(("from admin_app", "import admin_app"))
+    ]
+    assert "from admin_app import AutoModelView" in lines
+    for line in lines:
+        exec(line, {})  # README's own import lines
