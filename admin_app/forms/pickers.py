@@ -28,7 +28,6 @@ from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.authorization import Action
 from sqladmin.helpers import get_object_identifier
 from sqlalchemy import Select, case, false, func, or_, select
-from sqlalchemy.exc import NoReferencedTableError
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 from starlette import status
@@ -47,6 +46,7 @@ from admin_app.keys import parse_key
 from admin_app.labels import label_attribute, row_label
 from admin_app.lists.matching import exact_matches, is_text, prefix_match
 from admin_app.lists.searching import search_term
+from admin_app.references import referenced_model
 from admin_app.security.permissions import may_view_model
 
 PICKER_LIMIT = 20
@@ -169,31 +169,6 @@ def target_options(target: type[SQLModel]) -> dict[str, Any]:
 def picker_options(relation: RelationshipProperty[Any]) -> dict[str, Any]:
     """``form_ajax_refs`` options for one relation."""
     return target_options(relation.mapper.class_)
-
-
-def referenced_model(model: type[SQLModel], column_name: str) -> type[SQLModel] | None:
-    """The mapped class whose single-column primary key ``column_name`` references,
-    or None (not a foreign key, a composite one, or to an unmapped table)."""
-    column = mapper_of(model).columns.get(column_name)
-    if column is None or len(column.foreign_keys) != 1:
-        return None
-    (key,) = column.foreign_keys
-    if key.constraint is not None and len(key.constraint.columns) != 1:
-        return None
-    try:
-        referenced = key.column
-    except NoReferencedTableError:
-        return None
-    for mapper in mapper_of(model).registry.mappers:
-        keys = mapper.primary_key
-        if (
-            mapper.local_table is referenced.table
-            and mapper.inherits is None
-            and len(keys) == 1
-            and keys[0] is referenced
-        ):
-            return mapper.class_
-    return None
 
 
 def column_picker(view: Any, column_name: str) -> LabelledAjaxLoader | None:
