@@ -9,14 +9,15 @@ travel only as keyed digests, so the form never holds a secret.
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Mapper, Session
 from sqlmodel import SQLModel
 
 from admin_app.inspection import admin_options, columns_of, mapper_of
+from admin_app.references import Labels, Linker, Reference, foreign_keys
 
 FIELD_NAME = "_row_snapshot"
 _SALT = "admin_app.forms.concurrency"
@@ -30,6 +31,9 @@ class Change:
     title: str
     loaded: str
     now: str
+    # A foreign key's rows, by label (see :func:`named_rows`).
+    loaded_row: Reference | None = None
+    now_row: Reference | None = None
 
 
 class StaleEdit(Exception):
@@ -102,6 +106,33 @@ class Snapshots:
                     Change(name, titles.get(name, name), before or "", value)
                 )
         raise StaleEdit(changes, self.token(row))
+
+
+def named_rows(
+    session: Session, model: type[SQLModel], changes: list[Change], link: Linker
+) -> list[Change]:
+    """``changes`` with their foreign keys' rows by label: one query per
+    related table."""
+    targets = foreign_keys(model)
+    labels = Labels()
+    for change in changes:
+        if change.name in targets:
+            labels.want(targets[change.name], change.loaded)
+            labels.want(targets[change.name], change.now)
+    labels.load(session)
+    named = []
+    for change in changes:
+        target = targets.get(change.name)
+        if target is not None:
+            change = replace(
+                change,
+                loaded_row=labels.get(target, change.loaded, link)
+                if change.loaded
+                else None,
+                now_row=labels.get(target, change.now, link) if change.now else None,
+            )
+        named.append(change)
+    return named
 
 
 def _plain(value: Any) -> str:
