@@ -2,6 +2,7 @@
 now, linked, "#key (deleted)" once gone, looked up one query per related table
 for the whole page. On SQLite and PostgreSQL."""
 
+import itertools
 import re
 import uuid
 
@@ -100,7 +101,7 @@ def test_a_history_page_looks_labels_up_once_per_related_table(
                 pk=str(member.id),
                 changes={"club_id": {"before": a.id, "after": b.id}},
             )
-            for a, b in zip(clubs, clubs[1:], strict=False)
+            for a, b in itertools.pairwise(clubs)
         ),
     )
     statements.clear()
@@ -111,9 +112,7 @@ def test_a_history_page_looks_labels_up_once_per_related_table(
     assert len(from_club) == 1, from_club
 
 
-def test_recent_actions_name_rows_by_label(
-    client: TestClient, engine: Engine
-) -> None:
+def test_recent_actions_name_rows_by_label(client: TestClient, engine: Engine) -> None:
     club = Club(name="Fencing")
     add(engine, club)
     gone = uuid.uuid4()
