@@ -7,7 +7,7 @@ import re
 import uuid
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from admin_app.audit.entries import AuditEntry
@@ -130,3 +130,38 @@ def test_recent_actions_name_rows_by_label(client: TestClient, engine: Engine) -
         r'data-role="recent-details">Club Fencing</a>',
         updated,
     )
+
+
+def test_the_audit_trail_names_each_entrys_row_by_label(
+    client: TestClient, engine: Engine, statements: StatementLog
+) -> None:
+    clubs = [Club(name=f"Team {n:02}") for n in range(12)]
+    add(engine, *clubs)
+    add(
+        engine,
+        *(
+            AuditEntry(action="update", model="club", pk=str(c.id), changes={})
+            for c in clubs
+        ),
+        AuditEntry(action="delete", model="club", pk="9999", changes={}),
+    )
+    statements.clear()
+    page = client.get("/admin/audit-entry/list").text
+    from_club = [s for s in statements if re.search(r"FROM club\b", s)]
+    assert len(from_club) == 1, from_club
+    for club in clubs:
+        assert (
+            f'<a href="http://testserver/admin/club/details/{club.id}">'
+            f"Club {club.name}</a>"
+        ) in page
+    assert "#9999 (deleted)" in page
+
+    with Session(engine) as session:
+        found = {
+            e.pk: e.id
+            for e in session.exec(select(AuditEntry).where(AuditEntry.model == "club"))
+        }
+    gone = client.get(f"/admin/audit-entry/details/{found['9999']}").text
+    assert "<td>#9999 (deleted)</td>" in gone
+    there = client.get(f"/admin/audit-entry/details/{found[str(clubs[0].id)]}").text
+    assert f'/admin/club/details/{clubs[0].id}">Club Team 00</a>' in there
