@@ -122,11 +122,11 @@ class Labels:
         return Reference(model, text, label, url)
 
 
-def _wheres(model: type[Any], keys: Iterable[str]) -> list[ColumnElement[bool]]:
+def _wheres(model: type, keys: Iterable[str]) -> list[ColumnElement[bool]]:
     """WHERE clauses of :data:`CHUNK` keys each: ``IN`` for a one-column key;
     keys that cannot name a row are left out (they read as gone)."""
     try:
-        parts = key_parts(model)  # type: ignore[arg-type]
+        parts = key_parts(model)
     except TypeError:  # keys URLs cannot name: nothing to look up
         return []
     named: list[tuple[Any, ...]] = []
