@@ -142,6 +142,8 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
     # Exports stream (admin_app.exports.routes): no cap unless a view sets one.
     export_max_rows: ClassVar[int] = 0
+    # Exports put each foreign key's row label beside it (admin_app.exports.formats).
+    export_labels: ClassVar[bool] = True
     # Lists count up to this many rows, then show "10,000+" (admin_app.lists.counting).
     count_cap: ClassVar[int] = counting.DEFAULT_CAP
     # List search: by prefix, from indexes; True makes "contains" the default
