@@ -10,13 +10,16 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Mapper, Session
 from sqlmodel import SQLModel
 
+from admin_app.display import moment_text
 from admin_app.inspection import admin_options, columns_of, mapper_of
+from admin_app.moments import zoned
 from admin_app.references import Labels, Linker, Reference, foreign_keys
 
 FIELD_NAME = "_row_snapshot"
@@ -109,10 +112,14 @@ class Snapshots:
 
 
 def named_rows(
-    session: Session, model: type[SQLModel], changes: list[Change], link: Linker
+    session: Session,
+    model: type[SQLModel],
+    changes: list[Change],
+    link: Linker,
+    zone: tzinfo = UTC,
 ) -> list[Change]:
-    """``changes`` with their foreign keys' rows by label: one query per
-    related table."""
+    """``changes`` as people read them: a foreign key's rows by label (one
+    query per related table), a date-time in ``zone`` to the second."""
     targets = foreign_keys(model)
     labels = Labels()
     for change in changes:
@@ -120,9 +127,11 @@ def named_rows(
             labels.want(targets[change.name], change.loaded)
             labels.want(targets[change.name], change.now)
     labels.load(session)
+    columns = mapper_of(model).columns
     named = []
     for change in changes:
         target = targets.get(change.name)
+        column = columns.get(change.name)
         if target is not None:
             change = replace(
                 change,
@@ -131,8 +140,21 @@ def named_rows(
                 else None,
                 now_row=labels.get(target, change.now, link) if change.now else None,
             )
+        elif column is not None and zoned(column) is not None:
+            change = replace(
+                change,
+                loaded=_moment(change.loaded, zone),
+                now=_moment(change.now, zone),
+            )
         named.append(change)
     return named
+
+
+def _moment(text: str, zone: tzinfo) -> str:
+    try:
+        return moment_text(datetime.fromisoformat(text), zone) if text else text
+    except ValueError:
+        return text
 
 
 def _plain(value: Any) -> str:

@@ -150,7 +150,13 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
         link = details_linker(site.views, request)
         context["stale_changes"] = await run_in_session(
             view.session_maker,
-            partial(named_rows, model=view.model, changes=stale.changes, link=link),
+            partial(
+                named_rows,
+                model=view.model,
+                changes=stale.changes,
+                link=link,
+                zone=view.display_timezone(),
+            ),
         )
         context["row_snapshot"] = stale.token
         return await _render(site, request, view.edit_template, context, status=409)

@@ -2,6 +2,8 @@
 
 import json
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -9,7 +11,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from admin_app.app import create_app
 from admin_app.forms.concurrency import Snapshots, StaleEdit, version_column
+from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.form_models import Box, Gadget, Shelf
 from tests.html import form_values
 from tests.sample_models import Member
@@ -125,3 +129,30 @@ def test_a_stale_foreign_key_shows_both_rows_by_label(
     stale = forms.post(url, data={**mine, "label": "b", "save": "Save"})
     assert stale.status_code == 409
     assert f"#{top_id} (deleted)" in stale.text
+
+
+def test_a_stale_date_time_reads_in_the_display_zone(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> None:
+    settings = make_settings(
+        database_url, tmp_path, models=["tests.form_models"], timezone="Europe/Paris"
+    )
+    with Session(engine) as session:
+        gadget = Gadget(name="Lamp", count=1)
+        session.add(gadget)
+        session.commit()
+        gadget_id = gadget.id
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        url = f"/admin/gadget/edit/{gadget_id}"
+        mine = form_values(client.get(url).text)
+        with Session(engine) as session:
+            row = session.get(Gadget, gadget_id)
+            assert row is not None
+            row.seen_at = datetime(2026, 11, 26, 18, 18, 41, 488234, tzinfo=UTC)
+            session.commit()
+        stale = client.post(url, data={**mine, "save": "Save"})
+    assert stale.status_code == 409
+    assert re.search(
+        r"<tr><td>[^<]*</td><td></td><td>2026-11-26 19:18:41 CET</td></tr>", stale.text
+    ), stale.text
