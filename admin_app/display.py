@@ -6,12 +6,20 @@ values instead: an array's items joined by ``, `` (a set's sorted), a JSON
 object as JSON, addresses and durations as they are typed into forms
 (``10.0.0.1``, ``1 day, 2:03:04``). A JSON export keeps them typed: arrays as
 arrays, a duration in ISO 8601 (``P1DT2H3M4S``), an address as text.
+
+A date-time reads in the admin's display zone (``ADMIN_TIMEZONE``), to the
+second, with the zone: ``2026-11-26 19:18:41 CET``, whatever its column keeps
+(a naive value is UTC, as :mod:`admin_app.moments` stores it). A JSON value on
+a detail page is pretty-printed in a collapsible block.
 """
 
 import ipaddress
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+
+from markupsafe import Markup, escape
+from sqladmin.i18n import ngettext
 
 _ADDRESSES = (
     ipaddress.IPv4Address,
@@ -86,3 +94,47 @@ def iso_duration(value: timedelta) -> str:
     if time:
         text += "T" + time
     return text if text not in ("P", "-P") else "PT0S"
+
+
+def moment_text(value: datetime, zone: tzinfo) -> str:
+    """``value`` in ``zone``, to the second, with the zone's abbreviation."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def moment_in(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` (naive: UTC) as the same instant in ``zone``, to the second."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).replace(microsecond=0)
+
+
+def is_json_document(value: Any) -> bool:
+    """An object, or an array holding objects or arrays: worth laying out."""
+    if type(value) is dict:
+        return True
+    return type(value) is list and any(type(item) in (dict, list) for item in value)
+
+
+def json_block(value: Any) -> Markup:
+    """A JSON document as a detail page shows it: indented, in a ``<details>``
+    block whose summary counts its entries (open when it is short)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=_nested)
+    count = len(value)
+    summary = (
+        ngettext("%(num)s key", "%(num)s keys", count)
+        if isinstance(value, dict)
+        else ngettext("%(num)s item", "%(num)s items", count)
+    ) % {"num": count}
+    opened = " open" if text.count("\n") < JSON_OPEN_LINES else ""
+    html = (
+        f'<details class="admin-app-json" data-role="json"{opened}>'
+        f"<summary>{escape(summary)}</summary>"
+        f'<pre class="mb-0 text-wrap">{escape(text)}</pre></details>'
+    )
+    return Markup(html)  # noqa: S704 (its texts escaped above)
+
+
+# A JSON block up to this many lines is shown open.
+JSON_OPEN_LINES = 12

@@ -30,6 +30,19 @@ LABEL_ATTRIBUTES = (
     "sku",
 )
 
+# Where two rows share a label, the first of these (other than the label's own
+# column) tells them apart; without one, the row's key does.
+DETAIL_ATTRIBUTES = (
+    "email",
+    "username",
+    "code",
+    "sku",
+    "reference",
+    "slug",
+    "name",
+    "title",
+)
+
 _INHERITED_STR_OWNERS = (SQLModel, BaseModel, object)
 
 
@@ -63,6 +76,33 @@ def row_label(obj: Any) -> str:
     if len(label) > LABEL_MAX_LENGTH:
         label = label[: LABEL_MAX_LENGTH - 1] + "…"
     return label
+
+
+@cache
+def detail_attribute(model: type[SQLModel]) -> str | None:
+    """The column that tells apart rows of ``model`` sharing a label."""
+    visible = {fact.name for fact in columns_of(model) if not fact.sensitive}
+    label = None if _defines_own_str(model) else label_attribute(model)
+    return next((n for n in DETAIL_ATTRIBUTES if n in visible and n != label), None)
+
+
+@cache
+def labelled_by_column(model: type[SQLModel]) -> str | None:
+    """The column whose value is the label, when the label is just that
+    column (no ``__str__`` of the model's own)."""
+    return None if _defines_own_str(model) else label_attribute(model)
+
+
+def row_detail(obj: Any) -> str:
+    """What tells ``obj`` apart from another row with the same label: its
+    detail column (an e-mail), else ``#key``."""
+    model: type[SQLModel] = type(obj)
+    attribute = detail_attribute(model)
+    value = getattr(obj, attribute, None) if attribute else None
+    if value in (None, ""):
+        return f"#{format_key(obj)}"
+    text = str(value)
+    return text if len(text) <= LABEL_MAX_LENGTH else text[: LABEL_MAX_LENGTH - 1] + "…"
 
 
 def pluralize(name: str) -> str:

@@ -10,8 +10,9 @@ since; fields whose values the trail hides (secrets) are left as they are.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from sqladmin import ModelView
 from sqladmin.authentication import login_required
 from sqladmin.flash import FlashLevel
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 from starlette import status
@@ -31,7 +32,6 @@ from starlette.routing import Route
 from admin_app.audit.entries import (
     REDACTED,
     AuditEntry,
-    identifier_from,
     identifier_of,
     plain,
     secret_columns,
@@ -40,15 +40,23 @@ from admin_app.audit.entries import (
     values_of,
 )
 from admin_app.db import run_in_session
+from admin_app.display import moment_text
 from admin_app.forms.concurrency import Snapshots
 from admin_app.forms.errors import FormErrors
 from admin_app.forms.planning import plans_forms
 from admin_app.forms.saving import Submission, update_row
 from admin_app.forms.validation import storage_errors, validate_table_row
-from admin_app.inspection import columns_of, humanize, mapper_of
+from admin_app.inspection import columns_of, humanize, is_to_many, relations_of
 from admin_app.keys import RowNotFound, row_clauses
 from admin_app.labels import row_label
 from admin_app.messages import flash
+from admin_app.references import (
+    Labels,
+    Linker,
+    Reference,
+    details_linker,
+    foreign_keys,
+)
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -80,6 +88,9 @@ class FieldChange:
     title: str
     before: str | None  # None: empty
     after: str | None
+    # A foreign key's or a relation's rows, by label (as they are now).
+    before_rows: list[Reference] | None = None
+    after_rows: list[Reference] | None = None
 
 
 @dataclass
@@ -94,6 +105,8 @@ class Shown:
     view: ModelView | None = None
     history_url: str | None = None
     details_url: str | None = None
+    # The entry's row, by its label now ("#433 (deleted)" once gone).
+    row: Reference | None = None
 
 
 class Refusal(Exception):
@@ -125,7 +138,7 @@ async def _render(
     pk: str,
     error: str | None = None,
 ) -> Response:
-    def load(session: Session) -> tuple[list[AuditEntry], SQLModel | None]:
+    def load(session: Session) -> tuple[list[AuditEntry], SQLModel | None, Labels]:
         entries = session.scalars(
             select(AuditEntry)
             .where(col(AuditEntry.model) == view.identity, col(AuditEntry.pk) == pk)
@@ -135,9 +148,13 @@ async def _render(
         row = session.scalars(
             select(view.model).where(*row_clauses(view.model, pk))
         ).one_or_none()
-        return list(entries), row
+        labels = Labels()
+        for entry in entries[:HISTORY_LIMIT]:
+            want_changed_rows(labels, view.model, entry)
+        return list(entries), row, labels.load(session)
 
-    entries, row = await run_in_session(view.session_maker, load)
+    entries, row, labels = await run_in_session(view.session_maker, load)
+    link = details_linker(site.views, request)
     can_revert = (
         row is not None
         and plans_forms(view)
@@ -145,7 +162,13 @@ async def _render(
         and await view.check_can_edit(request, row)
     )
     shown = [
-        _shown(site, view, entry, can_revert and entry.action in REVERTIBLE)
+        _shown(
+            site,
+            view,
+            entry,
+            can_revert and entry.action in REVERTIBLE,
+            rows=partial(changed_rows, view.model, labels, link),
+        )
         for entry in entries[:HISTORY_LIMIT]
     ]
     context = {
@@ -172,8 +195,15 @@ async def _render(
     return response
 
 
+RowsOf = Callable[[str, Any], list[Reference] | None]
+
+
 def _shown(
-    site: "AdminSite", view: ModelView | None, entry: AuditEntry, revertible: bool
+    site: "AdminSite",
+    view: ModelView | None,
+    entry: AuditEntry,
+    revertible: bool,
+    rows: RowsOf | None = None,
 ) -> Shown:
     changes = []
     labels: dict[Any, Any] = getattr(view, "_column_labels", {}) if view else {}
@@ -181,9 +211,15 @@ def _shown(
         if not isinstance(change, dict):
             continue
         title = str(labels.get(name) or humanize(name))
+        before, after = change.get("before"), change.get("after")
         changes.append(
             FieldChange(
-                name, title, _text(change.get("before")), _text(change.get("after"))
+                name,
+                title,
+                _text(before),
+                _text(after),
+                rows(name, before) if rows else None,
+                rows(name, after) if rows else None,
             )
         )
     return Shown(
@@ -197,9 +233,51 @@ def _shown(
 
 
 def _when(site: "AdminSite", at: datetime) -> str:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(site.display_timezone).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return moment_text(at, site.display_timezone)
+
+
+def _targets(model: type[SQLModel]) -> dict[str, type[SQLModel]]:
+    """The fields of ``model`` an entry records keys of, with their models:
+    foreign-key columns and to-many relations (lists of identifiers)."""
+    targets = dict(foreign_keys(model))
+    for relation in relations_of(model):
+        if is_to_many(relation):
+            targets[relation.key] = relation.mapper.class_
+    return targets
+
+
+def want_changed_rows(labels: Labels, model: type[SQLModel], entry: AuditEntry) -> None:
+    """Ask ``labels`` for the rows ``entry``'s changes name by key."""
+    targets = _targets(model)
+    for name, change in (entry.changes or {}).items():
+        target = targets.get(name)
+        if target is None or not isinstance(change, dict):
+            continue
+        for value in (change.get("before"), change.get("after")):
+            for key in value if isinstance(value, list) else [value]:
+                if _is_key(key):
+                    labels.want(target, key)
+
+
+def changed_rows(
+    model: type[SQLModel], labels: Labels, link: Linker, name: str, value: Any
+) -> list[Reference] | None:
+    """The rows a recorded value names, by label; None when it names none."""
+    target = _targets(model).get(name)
+    if target is None or value is None:
+        return None
+    keys = value if isinstance(value, list) else [value]
+    if not all(_is_key(key) for key in keys):
+        return None
+    return [labels.get(target, key, link) for key in keys]
+
+
+def _is_key(value: Any) -> bool:
+    return (
+        isinstance(value, int | str)
+        and not isinstance(value, bool)
+        and value != REDACTED
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -401,7 +479,7 @@ async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
     if sees_trail:
         where = or_(where, col(AuditEntry.model).is_(None))
 
-    def load(session: Session) -> tuple[list[AuditEntry], set[tuple[str, str]]]:
+    def load(session: Session) -> tuple[list[AuditEntry], Labels]:
         entries = list(
             session.scalars(
                 select(AuditEntry)
@@ -410,9 +488,14 @@ async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
                 .limit(RECENT_LIMIT)
             ).all()
         )
-        return entries, _existing(session, views, entries)
+        labels = Labels()
+        for entry in entries:
+            if entry.model in views and entry.pk is not None:
+                labels.want(views[entry.model].model, entry.pk)
+        return entries, labels.load(session)
 
-    entries, existing = await run_in_session(site.session_maker, load)
+    entries, labels = await run_in_session(site.session_maker, load)
+    link = details_linker(views.values(), request)
     shown = []
     for entry in entries:
         view = views.get(entry.model or "")
@@ -421,38 +504,7 @@ async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
             item.history_url = str(
                 request.url_for("admin:history", identity=view.identity, pk=entry.pk)
             )
-            if (view.identity, entry.pk) in existing and view.can_view_details:
-                item.details_url = str(
-                    request.url_for(
-                        "admin:details", identity=view.identity, pk=entry.pk
-                    )
-                )
+            item.row = labels.get(view.model, entry.pk, link)
+            item.details_url = item.row.url or None
         shown.append(item)
     return shown
-
-
-def _existing(
-    session: Session, views: dict[str, ModelView], entries: list[AuditEntry]
-) -> set[tuple[str, str]]:
-    """Which of the entries' rows still exist: one query per view."""
-    wanted: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.model in views and entry.pk is not None:
-            wanted.setdefault(entry.model, set()).add(entry.pk)
-    found: set[tuple[str, str]] = set()
-    for identity, pks in wanted.items():
-        model = views[identity].model
-        matches = []
-        for pk in pks:
-            try:
-                matches.append(row_clauses(model, pk))
-            except RowNotFound:
-                continue
-        if not matches:
-            continue
-        keys = list(mapper_of(model).primary_key)
-        rows = session.execute(
-            select(*keys).where(or_(*(and_(*clauses) for clauses in matches)))
-        )
-        found.update((identity, identifier_from(list(row))) for row in rows)
-    return found

@@ -46,7 +46,9 @@ from admin_app.deletion.plans import (
     row_key,
 )
 from admin_app.inspection import humanize
+from admin_app.keys import format_key
 from admin_app.labels import pluralize, row_label
+from admin_app.references import Reference
 
 
 @dataclass
@@ -299,4 +301,7 @@ class Planner:
         found: Sequence[Any] = session.scalars(
             select(model).where(_in(key, chosen)).order_by(*key).limit(room)
         ).all()
+        group.named += [
+            Reference(model, format_key(row), row_label(row)) for row in found
+        ]
         return [row_label(row) for row in found]

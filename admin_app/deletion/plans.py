@@ -22,7 +22,7 @@ database enforces its foreign keys (SQLite without the pragma does not).
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +42,7 @@ from sqlalchemy.sql.schema import Column
 
 from admin_app.keys import BadKey, format_key, parse_key
 from admin_app.labels import row_label
+from admin_app.references import Linker, Reference
 
 # Levels of rows that may go with a row: deep enough for real cascades, and a
 # stop for self-referencing trees, whose depth only the data knows.
@@ -204,6 +205,8 @@ class Group:
     names: Names
     count: int = 0
     labels: list[str] = field(default_factory=list)
+    # The same rows, to link to (see :meth:`Plan.link`).
+    named: list[Reference] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -258,6 +261,13 @@ class Plan:
     @property
     def blocked(self) -> bool:
         return bool(self.reasons or self.missing or not self.rows)
+
+    def link(self, link: Linker) -> None:
+        """Link the rows each group names to their detail pages."""
+        for group in self.groups:
+            group.named = [
+                replace(ref, url=link(ref.model, ref.key)) for ref in group.named
+            ]
 
     def taken(self, *kinds: Kind) -> list[Group]:
         return [group for group in self.groups if group.kind in kinds]

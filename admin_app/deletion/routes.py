@@ -48,6 +48,7 @@ from admin_app.deletion.plans import (
 )
 from admin_app.labels import row_label
 from admin_app.messages import flash
+from admin_app.references import details_linker
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -268,6 +269,7 @@ async def _confirmation(
     if "application/json" in accept and "text/html" not in accept:
         return JSONResponse(_as_json(plan), headers=LIVE_HEADERS)
     fragment = FRAGMENT_HEADER.lower() in request.headers
+    plan.link(details_linker(site.views, request))
     response = await site.templates.TemplateResponse(
         request,
         FRAGMENT_TEMPLATE if fragment else PAGE_TEMPLATE,

@@ -16,6 +16,14 @@ view as sqladmin's export does. Either way a cell reads the same:
   string (no float rounding), dates and times in ISO 8601 (with their offset
   when they carry one), UUIDs as strings, enums as in CSV, bytes in base64,
   a non-finite float as ``null``.
+
+Date-times read in the admin's display zone: in CSV as every page shows them
+(``2026-11-26 19:18:41 CET``), in JSON in ISO 8601 with that zone's offset,
+whole. Beside each foreign-key column an export has its row's label (a
+``requester`` column after ``requester_id``; ``<column>_label`` when that name
+is taken), looked up a batch at a time (:mod:`admin_app.references`); a view
+turns them off with ``export_labels = False``. A pretty export (sqladmin's
+``use_pretty_export``) has none: its cells are the view's own.
 """
 
 import base64
@@ -23,21 +31,23 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
 from sqladmin import ModelView
 from sqladmin.pretty_export import PrettyExport
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 from starlette.requests import Request
 
-from admin_app.display import json_value, readable
+from admin_app.display import json_value, moment_text, readable
 from admin_app.enums import enum_text, reads_plainly
 from admin_app.inspection import mapper_of
 from admin_app.labels import row_label
+from admin_app.references import Labels, foreign_keys
 
 # What spreadsheets read as the start of a formula (OWASP "CSV injection"),
 # also after leading whitespace, which they skip: spaces, line breaks, tabs,
@@ -82,6 +92,13 @@ def json_cell(value: Any) -> Any:
     return str(value)
 
 
+def _json_zoned(value: Any, zone: tzinfo) -> Any:
+    if type(value) is datetime:
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(zone).isoformat()
+    return json_cell(value)
+
+
 def _shown(value: Any) -> Any:
     # An enum by its value, as every page shows it (admin_app.enums).
     if isinstance(value, Enum):
@@ -114,12 +131,57 @@ class Layout:
     # Relations the exported cells reach, loaded with each batch of objects.
     relations: list[Any]
     pretty: bool
+    # Foreign-key columns (by position in a row read) whose label follows them.
+    labelled: list[tuple[int, type[Any]]] = field(default_factory=list)
+    zone: tzinfo = UTC
+
+    @property
+    def written(self) -> list[str]:
+        """The names of the columns written: the row's, and the labels."""
+        return written_names(self.names, self.labelled)
+
+
+def written_names(names: list[str], labelled: list[tuple[int, type[Any]]]) -> list[str]:
+    written = list(names)
+    for index, _ in reversed(labelled):
+        written.insert(index + 1, label_column(names, names[index]))
+    return written
+
+
+def label_column(names: Sequence[str], name: str) -> str:
+    """The name of the column labelling foreign key ``name``."""
+    bare = name[:-3] if name.endswith("_id") else ""
+    return bare if bare and bare not in names else f"{name}_label"
+
+
+def with_labels(
+    layout: Layout, batch: Sequence[Sequence[Any]], session: Session
+) -> Sequence[Sequence[Any]]:
+    """The batch's rows with each labelled key's label after it: one query
+    per related table for the whole batch."""
+    if not layout.labelled:
+        return batch
+    labels = Labels()
+    for row in batch:
+        for index, target in layout.labelled:
+            labels.want(target, row[index])
+    labels.load(session)
+    rows = []
+    for row in batch:
+        cells = list(row)
+        for index, target in reversed(layout.labelled):
+            key = row[index]
+            label = None if key is None else str(labels.get(target, key))
+            cells.insert(index + 1, label)
+        rows.append(cells)
+    return rows
 
 
 def layout_of(view: ModelView, export_type: str) -> Layout:
     names = list(view._export_prop_names)
     pretty = bool(view.use_pretty_export) and export_type == "csv"
     header = [str(view._column_labels.get(name, name)) for name in names]
+    zone = _zone(view)
     mapper = mapper_of(view.model)
     relation_names = {name.split(".", 1)[0] for name in names} & set(
         view._relation_names
@@ -133,7 +195,24 @@ def layout_of(view: ModelView, export_type: str) -> Layout:
         and all(name in mapper.column_attrs for name in names)
     )
     columns = [getattr(view.model, name) for name in names] if plain else None
-    return Layout(names, header if pretty else names, columns, relations, pretty)
+    keys = foreign_keys(view.model) if getattr(view, "export_labels", True) else {}
+    labelled = (
+        [] if pretty else [(i, keys[n]) for i, n in enumerate(names) if n in keys]
+    )
+    return Layout(
+        names,
+        header if pretty else written_names(names, labelled),
+        columns,
+        relations,
+        pretty,
+        labelled,
+        zone,
+    )
+
+
+def _zone(view: ModelView) -> tzinfo:
+    shown = getattr(view, "display_timezone", None)
+    return shown() if callable(shown) else UTC
 
 
 async def object_values(
@@ -172,27 +251,30 @@ class CsvFormat:
         self.layout = layout
 
     def start(self) -> str:
-        return _csv_line([neutralise(name) for name in self.layout.header])
+        return _csv_line([neutralise(name) for name in self.layout.header], UTC)
 
     def rows(self, batch: Sequence[Sequence[Any]]) -> str:
-        return "".join([_csv_line(row) for row in batch])
+        zone = self.layout.zone
+        return "".join([_csv_line(row, zone) for row in batch])
 
     def end(self) -> str:
         return ""
 
 
-def _csv_line(row: Sequence[Any]) -> str:
+def _csv_line(row: Sequence[Any], zone: tzinfo) -> str:
     if len(row) == 1 and row[0] in (None, ""):
         return '""\r\n'  # not a blank line, which readers skip
-    return ",".join([_csv_text(value) for value in row]) + "\r\n"
+    return ",".join([_csv_text(value, zone) for value in row]) + "\r\n"
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any, zone: tzinfo) -> str:
     kind = type(value)
     if kind is str:
         text: str = value
     elif kind in _CSV_AS_IS:
         return "" if value is None else str(value)
+    elif kind is datetime:
+        text = moment_text(value, zone)
     else:
         text = str(readable(_shown(value)))
     if looks_like_formula(text):
@@ -208,7 +290,8 @@ class JsonFormat:
     media_type = "application/json"
 
     def __init__(self, layout: Layout) -> None:
-        self.names = layout.names
+        self.names = layout.written
+        self.zone = layout.zone
         self.encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
         self.separator = "\n"
 
@@ -218,9 +301,10 @@ class JsonFormat:
     def rows(self, batch: Sequence[Sequence[Any]]) -> str:
         if not batch:
             return ""
-        names, encode = self.names, self.encoder.encode
+        names, encode, zone = self.names, self.encoder.encode, self.zone
         lines = [
-            encode(dict(zip(names, map(json_cell, row), strict=True))) for row in batch
+            encode({n: _json_zoned(v, zone) for n, v in zip(names, row, strict=True)})
+            for row in batch
         ]
         text = self.separator + ",\n".join(lines)
         self.separator = ",\n"

@@ -38,6 +38,7 @@ from admin_app.exports.formats import (
     layout_of,
     neutralise,
     object_values,
+    with_labels,
 )
 from admin_app.exports.stream import BATCH_ROWS, Export, ExportResponse, produce
 from admin_app.lists import listing
@@ -183,7 +184,14 @@ async def csv_response(
         yield writer.start()
         for first in range(0, len(rows), BATCH_ROWS):
             batch = rows[first : first + BATCH_ROWS]
-            yield writer.rows(await object_values(view, layout, batch, request))
+            values: Sequence[Sequence[Any]] = await object_values(
+                view, layout, batch, request
+            )
+            if layout.labelled:
+                values = await run_in_session(
+                    view.session_maker, partial(with_labels, layout, values)
+                )
+            yield writer.rows(values)
         yield writer.end()
 
     return StreamingResponse(

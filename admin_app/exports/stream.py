@@ -12,6 +12,7 @@ away the reading stops and the connection goes back to the pool.
 import concurrent.futures
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import anyio
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from admin_app.exports.formats import Format, Layout, object_values
+from admin_app.exports.formats import Format, Layout, object_values, with_labels
 
 BATCH_ROWS = 2000
 # Batches waiting for the client: what a slow reader costs in memory.
@@ -85,6 +86,7 @@ def produce_in_thread(export: Export, chunks: Chunks) -> None:
                             batch,
                             export.request,
                         )
+                    batch = with_labels(export.layout, batch, session)
                     text = pending + export.format.rows(batch)
                     pending = ""
                     anyio.from_thread.run(chunks.send, text.encode())
@@ -119,6 +121,10 @@ async def produce_async(export: Export, chunks: Chunks) -> None:
             if export.layout.columns is None:
                 batch = await object_values(
                     export.view, export.layout, batch, export.request
+                )
+            if export.layout.labelled:
+                batch = await session.run_sync(
+                    partial(with_labels, export.layout, batch)
                 )
             text = pending + export.format.rows(batch)
             pending = ""

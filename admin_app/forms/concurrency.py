@@ -9,14 +9,18 @@ travel only as keyed digests, so the form never holds a secret.
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Mapper, Session
 from sqlmodel import SQLModel
 
+from admin_app.display import moment_text
 from admin_app.inspection import admin_options, columns_of, mapper_of
+from admin_app.moments import zoned
+from admin_app.references import Labels, Linker, Reference, foreign_keys
 
 FIELD_NAME = "_row_snapshot"
 _SALT = "admin_app.forms.concurrency"
@@ -30,6 +34,9 @@ class Change:
     title: str
     loaded: str
     now: str
+    # A foreign key's rows, by label (see :func:`named_rows`).
+    loaded_row: Reference | None = None
+    now_row: Reference | None = None
 
 
 class StaleEdit(Exception):
@@ -102,6 +109,52 @@ class Snapshots:
                     Change(name, titles.get(name, name), before or "", value)
                 )
         raise StaleEdit(changes, self.token(row))
+
+
+def named_rows(
+    session: Session,
+    model: type[SQLModel],
+    changes: list[Change],
+    link: Linker,
+    zone: tzinfo = UTC,
+) -> list[Change]:
+    """``changes`` as people read them: a foreign key's rows by label (one
+    query per related table), a date-time in ``zone`` to the second."""
+    targets = foreign_keys(model)
+    labels = Labels()
+    for change in changes:
+        if change.name in targets:
+            labels.want(targets[change.name], change.loaded)
+            labels.want(targets[change.name], change.now)
+    labels.load(session)
+    columns = mapper_of(model).columns
+    named = []
+    for change in changes:
+        target = targets.get(change.name)
+        column = columns.get(change.name)
+        if target is not None:
+            change = replace(
+                change,
+                loaded_row=labels.get(target, change.loaded, link)
+                if change.loaded
+                else None,
+                now_row=labels.get(target, change.now, link) if change.now else None,
+            )
+        elif column is not None and zoned(column) is not None:
+            change = replace(
+                change,
+                loaded=_moment(change.loaded, zone),
+                now=_moment(change.now, zone),
+            )
+        named.append(change)
+    return named
+
+
+def _moment(text: str, zone: tzinfo) -> str:
+    try:
+        return moment_text(datetime.fromisoformat(text), zone) if text else text
+    except ValueError:
+        return text
 
 
 def _plain(value: Any) -> str:

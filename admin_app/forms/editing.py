@@ -23,7 +23,7 @@ from wtforms import Form
 from admin_app.audit.entries import trail_for
 from admin_app.db import run_in_session
 from admin_app.enums import unknown_choice
-from admin_app.forms.concurrency import FIELD_NAME, StaleEdit
+from admin_app.forms.concurrency import FIELD_NAME, StaleEdit, named_rows
 from admin_app.forms.errors import FormErrors
 from admin_app.forms.integrity import explain_database_error
 from admin_app.forms.planning import FormPlan, plans_forms
@@ -38,6 +38,7 @@ from admin_app.forms.validation import (
 from admin_app.inspection import columns_of
 from admin_app.keys import RowNotFound, row_clauses
 from admin_app.moments import shown_unchanged
+from admin_app.references import details_linker
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -146,7 +147,17 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     except RowNotFound:
         raise HTTPException(status_code=404, detail=_gone(view)) from None
     except StaleEdit as stale:
-        context["stale_changes"] = stale.changes
+        link = details_linker(site.views, request)
+        context["stale_changes"] = await run_in_session(
+            view.session_maker,
+            partial(
+                named_rows,
+                model=view.model,
+                changes=stale.changes,
+                link=link,
+                zone=view.display_timezone(),
+            ),
+        )
         context["row_snapshot"] = stale.token
         return await _render(site, request, view.edit_template, context, status=409)
     except FormErrors as errors:

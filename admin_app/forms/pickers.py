@@ -18,17 +18,25 @@ How a lookup (``GET /{identity}/ajax/lookup?name=&term=&page=``) searches:
   who can neither create nor edit with the form, or who may not view the
   target model (:func:`admin_app.security.permissions.may_view_model`).
 
-``statics/js/pickers.js`` makes select2 ask for the next page as the user scrolls.
+Two rows with the same label (two "Olivia Bianchi") are told apart by a second
+line: each result whose label another result of the page shares carries a
+``detail`` (its e-mail or another distinguishing column, else ``#key``; see
+:func:`admin_app.labels.row_detail`), and a current choice whose label another
+row has reads ``Olivia Bianchi (olivia.b@example.com)`` in its ``<option>``
+(one query per field, and none when the label's column is unique).
+
+``statics/js/pickers.js`` makes select2 ask for the next page as the user
+scrolls, and shows the detail under the label.
 """
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.authorization import Action
 from sqladmin.helpers import get_object_identifier
 from sqlalchemy import Select, case, false, func, or_, select
-from sqlalchemy.exc import NoReferencedTableError
 from sqlalchemy.orm import RelationshipProperty
 from sqlmodel import SQLModel
 from starlette import status
@@ -44,9 +52,15 @@ from admin_app.inspection import (
     relations_of,
 )
 from admin_app.keys import parse_key
-from admin_app.labels import label_attribute, row_label
+from admin_app.labels import (
+    label_attribute,
+    labelled_by_column,
+    row_detail,
+    row_label,
+)
 from admin_app.lists.matching import exact_matches, is_text, prefix_match
 from admin_app.lists.searching import search_term
+from admin_app.references import referenced_model
 from admin_app.security.permissions import may_view_model
 
 PICKER_LIMIT = 20
@@ -69,7 +83,27 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
     def format(self, model: Any) -> dict[str, Any]:
         if not model:
             return {}
-        return {"id": str(get_object_identifier(model)), "text": row_label(model)}
+        return {
+            "id": str(get_object_identifier(model)),
+            "text": row_label(model),
+            "detail": row_detail(model),
+        }
+
+    async def shared_labels(self, labels: Collection[str]) -> set[str]:
+        """Which of ``labels`` more than one row has: one grouped query on
+        the label's column; none when the column is unique or the label is
+        not a column's value."""
+        name = labelled_by_column(self.model)
+        column = mapper_of(self.model).columns.get(name) if name else None
+        if column is None or column.unique or not labels:
+            return set()
+        stmt = (
+            select(column)
+            .where(column.in_(sorted(labels)))
+            .group_by(column)
+            .having(func.count() > 1)
+        )
+        return {str(label) for label in await self.model_admin._run_query(stmt)}
 
     async def format_by_pk(self, pk: Any) -> dict[str, Any]:
         if pk is None:
@@ -137,6 +171,15 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
         return order + [key for key in keys if key.key not in named]
 
 
+def distinguished(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``results`` keeping a ``detail`` only where another result shares the label."""
+    seen = Counter(result.get("text") for result in results)
+    for result in results:
+        if seen[result.get("text")] < 2:
+            result.pop("detail", None)
+    return results
+
+
 def search_fields(target: type[SQLModel]) -> list[str]:
     """The target's columns a picker searches: indexed strings and its label."""
     fields = [
@@ -169,31 +212,6 @@ def target_options(target: type[SQLModel]) -> dict[str, Any]:
 def picker_options(relation: RelationshipProperty[Any]) -> dict[str, Any]:
     """``form_ajax_refs`` options for one relation."""
     return target_options(relation.mapper.class_)
-
-
-def referenced_model(model: type[SQLModel], column_name: str) -> type[SQLModel] | None:
-    """The mapped class whose single-column primary key ``column_name`` references,
-    or None (not a foreign key, a composite one, or to an unmapped table)."""
-    column = mapper_of(model).columns.get(column_name)
-    if column is None or len(column.foreign_keys) != 1:
-        return None
-    (key,) = column.foreign_keys
-    if key.constraint is not None and len(key.constraint.columns) != 1:
-        return None
-    try:
-        referenced = key.column
-    except NoReferencedTableError:
-        return None
-    for mapper in mapper_of(model).registry.mappers:
-        keys = mapper.primary_key
-        if (
-            mapper.local_table is referenced.table
-            and mapper.inherits is None
-            and len(keys) == 1
-            and keys[0] is referenced
-        ):
-            return mapper.class_
-    return None
 
 
 def column_picker(view: Any, column_name: str) -> LabelledAjaxLoader | None:
@@ -278,7 +296,7 @@ async def lookup(site: Any, request: Request) -> Response:
         rows = list(await loader.get_list(request, term))
     return JSONResponse(
         {
-            "results": [loader.format(row) for row in rows],
+            "results": distinguished([loader.format(row) for row in rows]),
             "pagination": {"more": more},
         }
     )

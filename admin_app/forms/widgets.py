@@ -34,9 +34,9 @@ def _blank_option(label: str = "") -> str:
     return f'<option value="">{escape(label)}</option>'
 
 
-async def _choice(field: Any, value: Any) -> tuple[str, str] | None:
-    """``(key, label)`` of a current choice: a row, or a key read back from a
-    submitted form (then its row is looked up once for the label)."""
+async def _choice(field: Any, value: Any) -> tuple[str, str, str] | None:
+    """``(key, label, detail)`` of a current choice: a row, or a key read back
+    from a submitted form (then its row is looked up once for the label)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     loader = field.loader
@@ -47,8 +47,22 @@ async def _choice(field: Any, value: Any) -> tuple[str, str] | None:
     if not formatted:
         # A key that names no row (deleted meanwhile, or typed): shown as it is,
         # so the form still says what was submitted; the save refuses it.
-        return str(value), str(value)
-    return str(formatted["id"]), str(formatted.get("text") or row_label(value))
+        return str(value), str(value), ""
+    label = str(formatted.get("text") or row_label(value))
+    return str(formatted["id"]), label, str(formatted.get("detail") or "")
+
+
+async def _told_apart(
+    field: Any, choices: list[tuple[str, str, str]]
+) -> list[tuple[str, str]]:
+    """``(key, text)`` of each choice, its detail beside a label other rows share."""
+    shared = getattr(field.loader, "shared_labels", None)
+    labels = {label for _, label, detail in choices if detail}
+    same = await shared(labels) if shared is not None and labels else set()
+    return [
+        (key, f"{label} ({detail})" if label in same else label)
+        for key, label, detail in choices
+    ]
 
 
 class PickerWidget(AjaxSelect2Widget):
@@ -62,8 +76,9 @@ class PickerWidget(AjaxSelect2Widget):
         if getattr(field, "allow_blank", False) and not self.multiple:
             kwargs.setdefault("data-allow-blank", "1")
         values = field.data if self.multiple else [field.data]
-        choices = [await _choice(field, value) for value in values or []]
-        options = "".join(_option(key, label) for key, label in filter(None, choices))
+        found = [await _choice(field, value) for value in values or []]
+        choices = await _told_apart(field, [c for c in found if c is not None])
+        options = "".join(_option(key, label) for key, label in choices)
         if self.multiple:
             kwargs["multiple"] = True
             marker = f'<input type="hidden" name="{escape(field.name)}" value="">'

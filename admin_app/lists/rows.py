@@ -104,6 +104,10 @@ def _row_independent(view: ModelView) -> bool:
 async def list_rows(
     view: ModelView, request: Request, rows: list[Any]
 ) -> list[ListRow]:
+    # A view's hook to read what its cells name for the whole page at once.
+    prepare = getattr(view, "prepare_rows", None)
+    if prepare is not None:
+        await prepare(request, rows)
     urls = UrlPatterns(request)
     delete_base = str(request.url_for("admin:delete", identity=view.identity))
     query = f"?{request.url.query}" if request.url.query else ""

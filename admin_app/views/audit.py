@@ -4,13 +4,17 @@ anyone), exportable, filterable by user, model, action and date."""
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from markupsafe import Markup, escape
+from sqladmin import ModelView
 from sqladmin.filters import AllUniqueStringValuesFilter
 from sqlalchemy import Select, select
 from sqlmodel import col
 from starlette.requests import Request
 
 from admin_app.audit.entries import AuditEntry, shown_username
+from admin_app.db import run_in_session
 from admin_app.lists.filters import DateRangeFilter
+from admin_app.references import Labels, Reference, details_linker
 from admin_app.views.inferred import AutoModelView
 
 
@@ -70,12 +74,62 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         DateRangeFilter("at", title="When"),
     ]
 
+    async def prepare_rows(self, request: Request, rows: list[Any]) -> None:
+        """The rows a page of entries names, by label: one query per table."""
+        views = self._views_by_identity(request)
+        labels = Labels()
+        for entry in rows:
+            if entry.model in views and entry.pk is not None:
+                labels.want(views[entry.model].model, entry.pk)
+        await run_in_session(self.session_maker, labels.load)
+        link = details_linker(views.values(), request)
+        request.state.audit_rows = {
+            entry.id: labels.get(views[entry.model].model, entry.pk, link)
+            for entry in rows
+            if entry.model in views and entry.pk is not None
+        }
+
+    async def get_list_value(
+        self, obj: Any, prop: str, request: Request | None = None
+    ) -> tuple[Any, Any]:
+        """An entry's row by its label, linked (see :meth:`prepare_rows`)."""
+        if prop == "pk" and request is not None:
+            named = getattr(request.state, "audit_rows", {}).get(obj.id)
+            if named is not None:
+                return obj.pk, _reference_html(named)
+        return await super().get_list_value(obj, prop, request)
+
+    async def get_detail_value(
+        self, obj: Any, prop: str, request: Request | None = None
+    ) -> tuple[Any, Any]:
+        if prop == "pk" and request is not None:
+            await self.prepare_rows(request, [obj])
+            named = request.state.audit_rows.get(obj.id)
+            if named is not None:
+                return obj.pk, _reference_html(named)
+        return await super().get_detail_value(obj, prop, request)
+
+    def _views_by_identity(self, request: Request) -> dict[str, Any]:
+        site = getattr(self, "_admin_ref", None)
+        return {
+            view.identity: view
+            for view in getattr(site, "views", [])
+            if isinstance(view, ModelView) and view.is_accessible(request)
+        }
+
     async def get_prop_value(self, obj: Any, prop: str) -> Any:
         """Lists, detail pages and exports show a failed login's typed name
         only when it named a user."""
         if prop == "username" and isinstance(obj, AuditEntry):
             return shown_username(obj)
         return await super().get_prop_value(obj, prop)
+
+
+def _reference_html(named: Reference) -> Markup:
+    text = escape(str(named))
+    if named.url:
+        return Markup(f'<a href="{escape(named.url)}">{text}</a>')  # noqa: S704
+    return text
 
 
 def views() -> list[type[AutoModelView]]:

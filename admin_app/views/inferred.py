@@ -7,7 +7,7 @@ prefixed ``infer_`` to override instead, Django-admin style.
 
 import enum
 from collections.abc import Callable
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -27,7 +27,7 @@ from starlette.responses import StreamingResponse
 from wtforms import Form
 
 from admin_app.details.related import collections_for, is_collection
-from admin_app.display import readable
+from admin_app.display import is_json_document, json_block, moment_text, readable
 from admin_app.enums import (
     enum_text,
     shows_enums_by_value,
@@ -142,6 +142,8 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     page_size_options: ClassVar[list[int]] = [25, 50, 100, 200]
     # Exports stream (admin_app.exports.routes): no cap unless a view sets one.
     export_max_rows: ClassVar[int] = 0
+    # Exports put each foreign key's row label beside it (admin_app.exports.formats).
+    export_labels: ClassVar[bool] = True
     # Lists count up to this many rows, then show "10,000+" (admin_app.lists.counting).
     count_cap: ClassVar[int] = counting.DEFAULT_CAP
     # List search: by prefix, from indexes; True makes "contains" the default
@@ -329,6 +331,8 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             return row_label(value)
         if isinstance(value, enum.Enum):
             return enum_text(value)
+        if isinstance(value, datetime):
+            return moment_text(value, self.display_timezone())
         value = readable(value)
         if isinstance(value, str) and len(value) > LIST_TEXT_LIMIT:
             return value[: LIST_TEXT_LIMIT - 1] + "…"
@@ -337,6 +341,10 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     def _default_formatter_detail(self, value: Any) -> Any:
         if isinstance(value, SQLModel):
             return row_label(value)
+        if isinstance(value, datetime):
+            return moment_text(value, self.display_timezone())
+        if is_json_document(value):
+            return json_block(value)
         return super()._default_formatter_detail(readable(value))
 
     def tolerate_unknown_choices(self) -> None:

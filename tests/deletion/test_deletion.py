@@ -267,6 +267,22 @@ def test_the_confirmation_page_shows_the_same_and_a_form_that_deletes(
     assert "Kept, but will be unlinked:" in page.text
 
 
+def test_the_confirmation_links_the_rows_it_names_to_their_pages(
+    client: TestClient, engine: Engine, orchard: int
+) -> None:
+    with Session(engine) as session:
+        trees = session.exec(
+            select(cascade.FruitTree).order_by(cascade.FruitTree.id)  # type: ignore[arg-type]
+        ).all()
+        ids = [tree.id for tree in trees]
+    page = client.get(f"/admin/orchard/delete?pks={orchard}").text
+    for number, tree_id in zip((1, 2), ids, strict=True):
+        assert (
+            f'<a href="http://testserver/admin/fruit-tree/details/{tree_id}" '
+            f'data-role="delete-label">Apple {number}</a>'
+        ) in page
+
+
 def test_cascades_are_carried_out_after_confirming(
     client: TestClient, engine: Engine, orchard: int
 ) -> None:

@@ -1,12 +1,21 @@
 """Row snapshots: signed, compared column by column, secrets only as digests."""
 
 import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.testclient import TestClient
 
+from admin_app.app import create_app
 from admin_app.forms.concurrency import Snapshots, StaleEdit, version_column
-from tests.form_models import Gadget, Shelf
+from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.form_models import Box, Gadget, Shelf
+from tests.html import form_values
 from tests.sample_models import Member
 
 SNAPSHOTS = Snapshots("k" * 40)
@@ -77,3 +86,73 @@ def test_a_version_column_alone_decides() -> None:
     shelf.version = 4
     with pytest.raises(StaleEdit):
         SNAPSHOTS.check(token, shelf)
+
+
+# The 409 page: a foreign key someone else changed reads as its rows' labels.
+
+
+def test_a_stale_foreign_key_shows_both_rows_by_label(
+    forms: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        top, bottom, gone = Shelf(label="Top"), Shelf(label="Bottom"), Shelf(label="X")
+        session.add_all([top, bottom, gone])
+        session.flush()
+        box = Box(label="a", shelf_id=top.id)
+        session.add(box)
+        session.commit()
+        ids = (box.id, top.id, bottom.id, gone.id)
+    box_id, top_id, bottom_id, gone_id = ids
+    url = f"/admin/box/edit/{box_id}"
+    mine = form_values(forms.get(url).text)
+    with Session(engine) as session:  # someone else moves it, twice
+        moved = session.get(Box, box_id)
+        assert moved is not None
+        moved.shelf_id = bottom_id
+        session.commit()
+
+    stale = forms.post(url, data={**mine, "label": "b", "save": "Save"})
+    assert stale.status_code == 409
+    row = re.search(r"<tr><td>Shelf</td>(.*?)</tr>", stale.text, re.S)
+    assert row, stale.text
+    loaded, now = row.group(1).split("</td><td>")
+    assert f'/admin/shelf/details/{top_id}" data-role="reference">Top</a>' in loaded
+    assert f'/admin/shelf/details/{bottom_id}" data-role="reference">Bottom</a>' in now
+
+    with Session(engine) as session:  # the row it now names is deleted
+        moved = session.get(Box, box_id)
+        assert moved is not None
+        moved.shelf_id = gone_id
+        session.commit()
+        session.delete(session.get(Shelf, top_id))
+        session.commit()
+    stale = forms.post(url, data={**mine, "label": "b", "save": "Save"})
+    assert stale.status_code == 409
+    assert f"#{top_id} (deleted)" in stale.text
+
+
+def test_a_stale_date_time_reads_in_the_display_zone(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> None:
+    settings = make_settings(
+        database_url, tmp_path, models=["tests.form_models"], timezone="Europe/Paris"
+    )
+    with Session(engine) as session:
+        gadget = Gadget(name="Lamp", count=1)
+        session.add(gadget)
+        session.commit()
+        gadget_id = gadget.id
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        url = f"/admin/gadget/edit/{gadget_id}"
+        mine = form_values(client.get(url).text)
+        with Session(engine) as session:
+            row = session.get(Gadget, gadget_id)
+            assert row is not None
+            row.seen_at = datetime(2026, 11, 26, 18, 18, 41, 488234, tzinfo=UTC)
+            session.commit()
+        stale = client.post(url, data={**mine, "save": "Save"})
+    assert stale.status_code == 409
+    assert re.search(
+        r"<tr><td>[^<]*</td><td></td><td>2026-11-26 19:18:41 CET</td></tr>", stale.text
+    ), stale.text

@@ -4,7 +4,8 @@ the edit page, and bare foreign-key columns pickable too."""
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +15,12 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
+from admin_app.app import create_app
 from admin_app.forms.pickers import MAX_PICKER_PAGE, PICKER_LIMIT, column_picker
 from admin_app.lists.matching import escape_like
 from admin_app.views.inferred import AutoModelView, view_for
-from tests.conftest import StatementLog
+from models.tables import Order, User
+from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 
@@ -376,3 +379,74 @@ def test_lower_case_terms_find_capitalised_rows(
         "Board games",
         "board-games",
     ]
+
+
+# Labels that collide
+
+
+@pytest.fixture
+def demo(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> Iterator[TestClient]:
+    """A client of the demo models' admin (two people may share a name)."""
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        yield client
+
+
+def two_olivias(engine: Engine) -> tuple[int, int, int]:
+    """Two users named Olivia Bianchi, one Oliver Stone, and an order of the
+    first Olivia's; their ids and the order's."""
+    with Session(engine) as session:
+        users = [
+            User(email=email, full_name=name, hashed_password="x")
+            for email, name in (
+                ("olivia.b@example.com", "Olivia Bianchi"),
+                ("obianchi@example.org", "Olivia Bianchi"),
+                ("oliver@example.com", "Oliver Stone"),
+            )
+        ]
+        session.add_all(users)
+        session.flush()
+        order = Order(reference="PO-1", requester_id=users[0].id)
+        session.add(order)
+        session.commit()
+        assert users[0].id and users[1].id and order.id
+        return users[0].id, users[2].id, order.id
+
+
+def test_results_sharing_a_label_carry_a_detail(
+    demo: TestClient, engine: Engine
+) -> None:
+    two_olivias(engine)
+    response = lookup(demo, "order", "requester", "Oli")
+    results = response.json()["results"]
+    # In label order, then by key.
+    assert [(r["text"], r.get("detail")) for r in results] == [
+        ("Oliver Stone", None),
+        ("Olivia Bianchi", "olivia.b@example.com"),
+        ("Olivia Bianchi", "obianchi@example.org"),
+    ]
+
+
+def test_a_choice_sharing_its_label_says_which_in_its_option(
+    demo: TestClient, engine: Engine, statements: StatementLog
+) -> None:
+    olivia, oliver, order = two_olivias(engine)
+    statements.clear()
+    page = demo.get(f"/admin/order/edit/{order}").text
+    assert (
+        f'<option value="{olivia}" selected>'
+        "Olivia Bianchi (olivia.b@example.com)</option>"
+    ) in page
+    grouped = [s for s in statements if "GROUP BY app_user.full_name" in s]
+    assert len(grouped) == 1  # one query for the field
+
+    with Session(engine) as session:  # a unique name needs no detail
+        row = session.get(Order, order)
+        assert row is not None
+        row.requester_id = oliver
+        session.commit()
+    page = demo.get(f"/admin/order/edit/{order}").text
+    assert f'<option value="{oliver}" selected>Oliver Stone</option>' in page

@@ -4,8 +4,27 @@
 // page when the user scrolls to the end of the results. The current choices
 // are <option selected> in the page's HTML (admin_app/forms/widgets.py): select2
 // enhances them, and a form posted without this script sends them as shown.
+// A result whose label another shares comes with a `detail` (an e-mail, say):
+// shown as a second line under the label, and beside it once chosen.
 (function ($) {
   "use strict";
+
+  function withDetail(item) {
+    if (!item.detail) {
+      return item.text;
+    }
+    return $("<span>")
+      .append($("<span>").text(item.text))
+      .append(
+        $('<small class="d-block text-secondary" data-role="picker-detail">').text(
+          item.detail
+        )
+      );
+  }
+
+  function chosen(item) {
+    return item.detail ? item.text + " (" + item.detail + ")" : item.text;
+  }
 
   $(':input[data-role="select2-ajax"]').each(function () {
     var $select = $(this);
@@ -19,6 +38,8 @@
       minimumInputLength: 1,
       placeholder: $select.attr("placeholder") || "Search",
       allowClear: !!$select.data("allowBlank") && !isMultiple,
+      templateResult: withDetail,
+      templateSelection: chosen,
       ajax: {
         url: $select.data("url"),
         dataType: "json",
