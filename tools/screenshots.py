@@ -40,6 +40,7 @@ def _pages(page: object) -> dict[str, str]:
         "dashboard": "/admin/",
         "list": "/admin/order/list",
         "list-search": "/admin/user/list?search=ma",
+        "list-editable": "/admin/order-item/list",
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",

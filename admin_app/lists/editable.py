@@ -15,23 +15,16 @@ Neither Django nor Filament checks this.
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
-import anyio.from_thread
 from markupsafe import escape
 from sqladmin.flash import FlashLevel
-from sqladmin.i18n import gettext
-from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.orm import Session
-from sqlalchemy.util.concurrency import await_, in_greenlet
-from sqlmodel import SQLModel
+from sqladmin.i18n import gettext, ngettext
 from starlette import status
-from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -39,33 +32,31 @@ from starlette.routing import Route
 from wtforms import BooleanField, Form
 from wtforms.fields import SelectFieldBase
 
-from admin_app.audit.entries import Trail, trail_for, values_of
+from admin_app.audit.entries import trail_for
 from admin_app.db import run_in_session
-from admin_app.forms.concurrency import Change, Snapshots, StaleEdit, version_column
-from admin_app.forms.errors import FormErrors
-from admin_app.forms.integrity import explain_database_error, explain_refused_value
+from admin_app.forms.concurrency import Snapshots
 from admin_app.forms.planning import FormPlan, PlannedField, form_class, form_name
 from admin_app.forms.planning import plans_forms as _plans_forms
-from admin_app.forms.validation import (
-    changed_columns,
-    missing_fields,
-    submitted,
-    unchanged_inputs,
-)
-from admin_app.inspection import columns_of, mapper_of
-from admin_app.keys import RowNotFound, format_key, row_clauses
+from admin_app.keys import format_key
 from admin_app.labels import row_label
+from admin_app.lists.page_edits import (
+    STATE,
+    PageEdits,
+    RowEdit,
+    initial_data,
+    posted_formdata,
+    posted_rows,
+    row_prefix,
+    save_rows,
+    shown_inputs,
+)
 from admin_app.lists.rows import Cell, ListRow
 from admin_app.messages import flash
-from admin_app.moments import shown_unchanged
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
 
 FORM_ID = "list-edit"
-# One hidden input per editable row, in page order: {"k": key, "s": snapshot,
-# "v": {field: [values as drawn]}}; row n's inputs are prefixed "rows-n-".
-STATE = "_rows"
 _CONTROL = re.compile(r"<(input|select|textarea)\b")
 
 
@@ -136,123 +127,6 @@ def may_edit(view: Any, request: Request) -> bool:
     return bool(view.can_edit and view.is_accessible(request))
 
 
-# What a row posts back.
-
-
-@dataclass
-class RowEdit:
-    """One posted row: its state as drawn, its inputs as posted, and what
-    saving made of them."""
-
-    key: str
-    token: str
-    shown: dict[str, list[str]]
-    posted: dict[str, list[str]]
-    errors: FormErrors = field(default_factory=FormErrors)
-    # The fields whose inputs the POST holds (a clear checkbox sends none).
-    present: set[str] = field(default_factory=set)
-    stale: list[Change] | None = None
-    fresh_token: str = ""
-    label: str = ""
-
-    @property
-    def touched(self) -> set[str]:
-        """The fields whose inputs came back other than drawn."""
-        return {
-            name
-            for name, values in self.posted.items()
-            if _plain(values) != _plain(self.shown.get(name, []))
-        }
-
-
-@dataclass
-class PageEdits:
-    """A refused page: each posted row, and the page's status."""
-
-    rows: list[RowEdit]
-    status: int = status.HTTP_400_BAD_REQUEST
-
-
-def _plain(values: Sequence[str]) -> list[str]:
-    return [v.replace("\r\n", "\n") for v in values if v != ""]
-
-
-def _prefix(index: int) -> str:
-    return f"rows-{index}-"
-
-
-def _posted_rows(plan: FormPlan, form: Any, limit: int) -> list[RowEdit]:
-    states = form.getlist(STATE)
-    if len(states) > limit:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Too many rows.")
-    edits: list[RowEdit] = []
-    for index, text in enumerate(states):
-        try:
-            state = json.loads(text)
-            key, token, shown = str(state["k"]), str(state["s"]), dict(state["v"])
-        except (TypeError, ValueError, KeyError):
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST, "This is not a form the list drew."
-            ) from None
-        names = {p.name: _prefix(index) + p.name for p in plan.fields}
-        posted = {name: [str(v) for v in form.getlist(n)] for name, n in names.items()}
-        present = {name for name, n in names.items() if n in form}
-        shown = {str(k): [str(v) for v in vs] for k, vs in shown.items()}
-        edits.append(RowEdit(key, token, shown, posted, present=present))
-    return edits
-
-
-def _formdata(prefix: str, values: Mapping[str, Sequence[str]]) -> MultiDict:
-    return MultiDict(
-        [(prefix + name, value) for name, items in values.items() for value in items]
-    )
-
-
-def _initial(plan: FormPlan, row: Any, related: bool) -> dict[str, Any]:
-    """A row's values as its edit form takes them; a many-to-one as its row
-    when ``related`` and already loaded (no query), else as its key."""
-    data: dict[str, Any] = {}
-    for planned in plan.fields:
-        if planned.kind == "to_one":
-            loaded = row.__dict__.get(planned.name) if related else None
-            data[planned.name] = (
-                loaded if loaded is not None else _to_one_key(plan.model, planned, row)
-            )
-        else:
-            data[planned.name] = getattr(row, planned.key, None)
-    return data
-
-
-def _to_one_key(model: type[SQLModel], planned: PlannedField, row: Any) -> str:
-    relation = mapper_of(model).relationships[planned.name]
-    local = {
-        remote: str(local.key) for local, remote in relation.local_remote_pairs or []
-    }
-    values = [getattr(row, local[key]) for key in relation.mapper.primary_key]
-    return "" if any(v is None for v in values) else format_key(values)
-
-
-def _shown(form: Form, plan: FormPlan) -> dict[str, list[str]]:
-    """What each input of ``form`` submits when left as drawn."""
-    shown: dict[str, list[str]] = {}
-    for planned in plan.fields:
-        input_ = form[planned.name]
-        data = input_.data
-        if isinstance(input_, BooleanField):
-            shown[planned.name] = ["y"] if data else []
-        elif planned.kind == "to_one" or hasattr(input_, "loader"):
-            if isinstance(data, SQLModel):
-                data = format_key(data)
-            shown[planned.name] = [] if data in (None, "") else [str(data)]
-        elif isinstance(input_, SelectFieldBase):
-            choices = [(c[0], c[2]) for c in input_.iter_choices()]
-            chosen = [str(v) for v, selected in choices if selected]
-            shown[planned.name] = chosen[:1] or [str(c[0]) for c in choices[:1]]
-        else:
-            shown[planned.name] = [str(input_._value())]
-    return shown
-
-
 # Drawing the page.
 
 
@@ -297,7 +171,7 @@ async def editing_context(
         if not shown_row.edit_url:  # the user may not change this row
             continue
         edit = posted.pop(shown_row.key, None)
-        prefix = _prefix(count)
+        prefix = row_prefix(count)
         count += 1
         form, state = _row_form(form_cls, plan, snapshots, prefix, row, edit)
         name = row_label(row)
@@ -330,12 +204,12 @@ def _row_form(
     """The row's inputs and hidden state: as the row is, or, for a row the
     user changed, as posted (after a conflict, their own changes over the
     row as it is now, which the state then records)."""
-    drawn = form_cls(data=_initial(plan, row, related=True), prefix=prefix)
+    drawn = form_cls(data=initial_data(plan, row, related=True), prefix=prefix)
     if edit is None or not edit.touched:
-        shown = _shown(drawn, plan)
+        shown = shown_inputs(drawn, plan)
         return drawn, {"k": format_key(row), "s": snapshots.token(row), "v": shown}
     if edit.stale is not None:
-        current = _shown(drawn, plan)
+        current = shown_inputs(drawn, plan)
         values = {
             name: edit.posted[name] if name in edit.touched else current[name]
             for name in edit.posted
@@ -343,7 +217,7 @@ def _row_form(
         shown, token = current, edit.fresh_token
     else:
         values, shown, token = edit.posted, edit.shown, edit.token
-    form = form_cls(formdata=_formdata(prefix, values), prefix=prefix)
+    form = form_cls(formdata=posted_formdata(prefix, values), prefix=prefix)
     for name, message in edit.errors:
         planned = edit_field(plan, name)
         if planned is not None:
@@ -367,11 +241,11 @@ async def _input(form: Form, planned: PlannedField, label: str, row: str) -> str
     if isinstance(field_, BooleanField):
         kwargs["class"] = "form-check-input" + invalid
     elif isinstance(field_, SelectFieldBase):
-        kwargs["class"] = "form-select form-select-sm" + invalid
+        kwargs["class"] = "admin-app-cell form-select form-select-sm" + invalid
         if hasattr(field_, "loader"):
             kwargs["data-lookup"] = planned.name  # the picker the lookup knows
     else:
-        kwargs["class"] = "form-control form-control-sm" + invalid
+        kwargs["class"] = "admin-app-cell form-control form-control-sm" + invalid
     html = field_(**kwargs)
     if isawaitable(html):
         html = await html
@@ -445,7 +319,7 @@ async def save_page(
     if not may_edit(view, request):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
     form = await request.form()
-    edits = _posted_rows(plan, form, max(view.page_size_options))
+    edits = posted_rows(plan, form, max(view.page_size_options))
     changed = [edit for edit in edits if edit.touched]
     if changed:
         form_cls = await _form_class(view, plan)
@@ -457,7 +331,7 @@ async def save_page(
             await view.on_model_change(data, row, False, request)
 
         work = partial(
-            _save,
+            save_rows,
             plan=plan,
             form_cls=form_cls,
             edits=changed,
@@ -474,126 +348,12 @@ async def save_page(
             return await render(site, request, PageEdits(edits, code))
         for data, row in saved:
             await view.after_model_change(data, row, False, request)
-        message = gettext("Saved %(count)d of the rows.") % {"count": len(saved)}
     else:
-        saved, message = [], gettext("Nothing was changed.")
-    flash(request, message, FlashLevel.success if saved else FlashLevel.info)
+        saved = []
+    count = len(saved)
+    if count:
+        message = ngettext("Saved %(num)d row.", "Saved %(num)d rows.", count)
+        flash(request, message % {"num": count}, FlashLevel.success)
+    else:
+        flash(request, gettext("Nothing was changed."), FlashLevel.info)
     return RedirectResponse(str(request.url), status.HTTP_303_SEE_OTHER)
-
-
-def _call(hook: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-    """Run an async hook from the sync save, wherever the save is running."""
-    if in_greenlet():
-        return await_(hook(*args))
-    return anyio.from_thread.run(hook, *args)
-
-
-def _save(
-    session: Session,
-    *,
-    plan: FormPlan,
-    form_cls: type[Form],
-    edits: list[RowEdit],
-    snapshots: Snapshots,
-    trail: Trail,
-    allowed: Callable[[Any], Coroutine[Any, Any, bool]],
-    before_commit: Callable[[dict[str, Any], Any], Coroutine[Any, Any, None]],
-) -> list[tuple[dict[str, Any], SQLModel]] | None:
-    """Check, validate and write each changed row, locked, in one transaction;
-    None (rolled back, each edit holding its messages) if any row is refused."""
-    model = plan.model
-    matches = []
-    for edit in edits:
-        try:
-            matches.append(and_(*row_clauses(model, edit.key)))
-        except RowNotFound:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "No such row.") from None
-    stmt = select(model).where(or_(*matches)).with_for_update()
-    rows = {format_key(row): row for row in session.scalars(stmt)}
-    written: list[tuple[dict[str, Any], SQLModel]] = []
-    for index, edit in enumerate(edits):
-        row = rows.get(edit.key)
-        if row is None:
-            edit.errors.add(None, gettext("This row no longer exists."))
-            continue
-        edit.label = row_label(row)
-        if not _call(allowed, row):
-            raise HTTPException(status.HTTP_403_FORBIDDEN)
-        try:
-            snapshots.check(edit.token, row)
-        except StaleEdit as stale:
-            edit.stale, edit.fresh_token = stale.changes, stale.token
-            continue
-        changes, data = _validated(plan, form_cls, index, edit, row)
-        if edit.errors or not changes:
-            continue
-        before = values_of(row)
-        with session.no_autoflush:
-            for name, value in changes.items():
-                setattr(row, name, value)
-            version = version_column(model)
-            if version is not None and mapper_of(model).version_id_col is None:
-                setattr(row, version, (getattr(row, version) or 0) + 1)
-            _call(before_commit, data, row)
-        if not _flushed(session, plan, edit, row):
-            return None
-        session.expire(row, [fact.name for fact in columns_of(model)])
-        trail.record(session, "update", row, before, values_of(row))
-        written.append((data, row))
-    if any(edit.errors or edit.stale is not None for edit in edits):
-        session.rollback()
-        return None
-    session.commit()
-    return written
-
-
-def _validated(
-    plan: FormPlan, form_cls: type[Form], index: int, edit: RowEdit, row: Any
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The row's changed columns, validated as its edit form validates them
-    (errors into ``edit``), and the posted values for sqladmin's hooks."""
-    prefix = _prefix(index)
-    form = form_cls(formdata=_formdata(prefix, edit.posted), prefix=prefix)
-    drawn = form_cls(data=_initial(plan, row, related=False), prefix=prefix)
-    current = values_of(row)
-    form.validate()
-    # An input the page drew but the POST lacks is an error, never "cleared".
-    errors = missing_fields(plan, form, edit.present)
-    for name, input_ in form._fields.items():
-        if name not in errors.fields:
-            for message in input_.errors:
-                errors.add(name, message)
-    values, _picked, empty = submitted(plan, form, skip=set(errors.fields))
-    errors.merge(empty)
-    data = dict(values)
-    data.update(
-        (name, current[name])
-        for name, value in values.items()
-        if name in current and shown_unchanged(value, current[name])
-    )
-    changes: dict[str, Any] = {}
-    if not errors:
-        try:
-            unchanged = unchanged_inputs(plan, form, drawn)
-            changes = changed_columns(plan, data, current, None, unchanged)
-        except FormErrors as invalid:
-            errors.merge(invalid)
-    edit.errors.merge(errors)
-    return {k: v for k, v in changes.items() if current.get(k) != v}, data
-
-
-def _flushed(session: Session, plan: FormPlan, edit: RowEdit, row: Any) -> bool:
-    """Flush the row; on a refusal roll back, its explanation in ``edit``."""
-    values = values_of(row)
-    try:
-        session.flush()
-    except DBAPIError as exc:
-        session.rollback()
-        edit.errors.merge(explain_database_error(exc, plan.model, values, session))
-        return False
-    except (StatementError, ValueError):
-        dialect = session.get_bind().dialect
-        session.rollback()
-        edit.errors.merge(explain_refused_value(plan.model, values, dialect))
-        return False
-    return True

@@ -32,7 +32,7 @@ from admin_app.db import run_in_session
 from admin_app.enums import reads_plainly
 from admin_app.inspection import columns_of, local_columns, mapper_of
 from admin_app.lists.counting import RowCount, cap_of, count_rows, wants_exact
-from admin_app.lists.editable import PageEdits, editing_context
+from admin_app.lists.editable import editing_context
 from admin_app.lists.filters import DateRangeFilter
 from admin_app.lists.keyset import (
     AFTER,
@@ -43,6 +43,7 @@ from admin_app.lists.keyset import (
     reverse,
     seek,
 )
+from admin_app.lists.page_edits import PageEdits
 from admin_app.lists.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 from admin_app.lists.rows import list_rows, render_rows
 from admin_app.messages import take_errors

@@ -3,22 +3,26 @@ the page's form read from its HTML (tests/html.py), posted back whole."""
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from admin_app.app import mount_admin
+from admin_app.app import create_app, mount_admin
 from admin_app.audit.entries import AuditEntry
 from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
+from admin_app.inspection import columns_of
 from admin_app.keys import format_key
-from admin_app.lists.editable import STATE, ListEditableError
-from admin_app.views.inferred import AutoModelView
+from admin_app.lists.editable import ListEditableError, editable_plan
+from admin_app.lists.page_edits import STATE
+from admin_app.views.inferred import AutoModelView, view_for
+from models.tables import Order, OrderItem, User
 from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
 from tests.form_models import Box, Gadget, Shelf
 from tests.html import field_errors, form_values
@@ -153,7 +157,7 @@ def test_one_cell_changed_writes_that_row_only_audited(
         "active": {"before": False, "after": True},
     }
     html, _ = page(client, GADGETS)
-    assert "Saved 1 of the rows." in html
+    assert "Saved 1 row." in html
 
 
 def test_a_ticked_box_cleared_is_a_change(
@@ -380,3 +384,116 @@ def test_a_list_editable_the_list_cannot_edit_stops_the_start(
     )
     with pytest.raises(ListEditableError, match=problem):
         view()
+
+
+def test_the_demo_corrects_order_item_quantities_in_place(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> None:
+    with Session(engine) as session:
+        user = User(email="maya@example.com", full_name="Maya", hashed_password="x")
+        session.add(user)
+        session.flush()
+        order = Order(reference="PO-1", requester_id=user.id)
+        session.add(order)
+        session.flush()
+        session.add(
+            OrderItem(
+                order_id=order.id,
+                sku="A-1",
+                description="Pens",
+                quantity=2,
+                unit_price=Decimal("1.50"),
+            )
+        )
+        session.commit()
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        url = "/admin/order-item/list"
+        _, values = page(client, url)
+        (prefix,) = prefixes(values).values()
+        assert (values[prefix + "quantity"], values[prefix + "unit_price"]) == (
+            "2",
+            "1.50",
+        )
+        values[prefix + "quantity"] = "0"
+        response = client.post(url, data=values)
+        assert response.status_code == 400
+        assert list(field_errors(response.text)) == [prefix + "quantity"]
+        values[prefix + "quantity"] = "4"
+        assert client.post(url, data=values).status_code == 303
+    with Session(engine) as session:
+        item = session.scalars(select(OrderItem)).one()
+        assert (item.quantity, item.unit_price) == (4, Decimal("1.50"))
+    (entry,) = updates(engine)
+    assert entry.model == "order-item"
+    assert entry.changes == {"quantity": {"before": 2, "after": 4}}
+
+
+class FlagsOnTheList(AutoModelView):
+    """The README's base: yes/no columns edited on every list."""
+
+    @staticmethod
+    def infer_list_editable(model: type[SQLModel]) -> list[str]:
+        return [fact.name for fact in columns_of(model) if fact.is_bool]
+
+
+def test_infer_list_editable_decides_for_views_that_do_not_say() -> None:
+    assert view_for(Gadget).list_editable == []
+    inferred = view_for(Gadget, FlagsOnTheList)
+    assert inferred.list_editable == ["active"]
+    plan = editable_plan(inferred())
+    assert plan is not None and [f.name for f in plan.fields] == ["active"]
+    declared = type("Declared", (FlagsOnTheList,), {"list_editable": []}, model=Gadget)
+    assert declared.list_editable == []
+
+
+def test_an_editable_page_reads_as_many_statements_for_one_row_as_for_many(
+    client: TestClient, engine: Engine, statements: StatementLog
+) -> None:
+    def page_statements() -> int:
+        statements.clear()
+        html, _ = page(client, BOXES)
+        assert 'data-lookup="shelf"' in html
+        return len([s for s in statements if "box" in s or "shelf" in s])
+
+    with Session(engine) as session:
+        shelves = [Shelf(label=f"Shelf {i}") for i in range(5)]
+        session.add_all(shelves)
+        session.flush()
+        session.add(Box(label="Box 0", shelf_id=shelves[0].id))
+        session.commit()
+        one = page_statements()
+        session.add_all(
+            [Box(label=f"Box {i}", shelf_id=shelves[i].id) for i in range(1, 5)]
+        )
+        session.commit()
+    assert page_statements() == one
+
+
+def test_a_post_without_the_csrf_token_is_refused(
+    client: TestClient, gadgets: list[str], engine: Engine
+) -> None:
+    _, values = page(client, GADGETS)
+    values[prefixes(values)[gadgets[0]] + "count"] = "9"
+    del values["csrf_token"]
+    client.csrf.enabled = False  # type: ignore[attr-defined]
+    assert client.post(GADGETS, data=values).status_code == 403
+    assert gadget(engine, gadgets[0]).count == 1
+
+
+def test_a_changed_row_deleted_meanwhile_is_named_and_nothing_is_written(
+    client: TestClient, gadgets: list[str], engine: Engine
+) -> None:
+    _, values = page(client, GADGETS)
+    rows = prefixes(values)
+    values[rows[gadgets[0]] + "count"] = "9"
+    values[rows[gadgets[1]] + "count"] = "8"
+    with Session(engine) as session:
+        session.delete(session.get(Gadget, gadget(engine, gadgets[1]).id))
+        session.commit()
+    response = client.post(GADGETS, data=values)
+    assert response.status_code == 400
+    assert f"{gadgets[1]}: This row no longer exists." in response.text
+    assert gadget(engine, gadgets[0]).count == 1
+    assert updates(engine) == []
