@@ -257,7 +257,14 @@ def _validated(
     changes: dict[str, Any] = {}
     if not errors:
         try:
-            unchanged = unchanged_inputs(plan, form, drawn)
+            # A cell left as drawn is validated but never written: not as
+            # parsed back (a stored value its select does not offer) either.
+            unchanged = unchanged_inputs(plan, form, drawn) | {
+                column
+                for planned in plan.fields
+                if planned.name not in edit.touched
+                for column in (planned.key, *planned.columns)
+            }
             changes = changed_columns(plan, data, current, None, unchanged)
         except FormErrors as invalid:
             errors.merge(invalid)
