@@ -36,7 +36,7 @@ from admin_app.forms.validation import (
     submitted,
     unchanged_inputs,
 )
-from admin_app.inspection import columns_of, mapper_of
+from admin_app.inspection import mapper_of
 from admin_app.keys import RowNotFound, format_key, row_clauses
 from admin_app.labels import row_label
 from admin_app.moments import shown_unchanged
@@ -194,6 +194,7 @@ def save_rows(
     stmt = select(model).where(or_(*matches)).order_by(*keys).with_for_update()
     rows = {format_key(row): row for row in session.scalars(stmt)}
     written: list[tuple[dict[str, Any], SQLModel]] = []
+    befores: list[dict[str, Any]] = []
     for index, edit in enumerate(edits):
         row = rows.get(edit.key)
         if row is None:
@@ -220,12 +221,19 @@ def save_rows(
             _call(before_commit, data, row)
         if not _flushed(session, plan, edit, row):
             return None
-        session.expire(row, [fact.name for fact in columns_of(model)])
-        trail.record(session, "update", row, before, values_of(row))
         written.append((data, row))
+        befores.append(before)
     if any(edit.errors or edit.stale is not None for edit in edits):
         session.rollback()
         return None
+    if written:
+        # What the database stored (types it normalises), read back at once:
+        # the entries (and later reverts) compare those values.
+        again = [and_(*row_clauses(model, format_key(row))) for _, row in written]
+        refresh = select(model).where(or_(*again))
+        session.scalars(refresh.execution_options(populate_existing=True)).all()
+    for (_, row), before in zip(written, befores, strict=True):
+        trail.record(session, "update", row, before, values_of(row))
     session.commit()
     return written
 
