@@ -15,10 +15,12 @@ from models.tables import (
     Team,
     User,
 )
+from models.views import OrderItemAdmin
 
 __all__ = [
     "Order",
     "OrderItem",
+    "OrderItemAdmin",
     "OrderStatus",
     "Project",
     "ProjectMember",

@@ -4,6 +4,8 @@ templates or styles, and look at every picture.
 
 The demo is seeded into a throwaway SQLite database and served by uvicorn on a
 free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
+Page kinds given as arguments (``python tools/screenshots.py list-editable``)
+are taken alone.
 """
 
 import os
@@ -40,6 +42,7 @@ def _pages(page: object) -> dict[str, str]:
         "dashboard": "/admin/",
         "list": "/admin/order/list",
         "list-search": "/admin/user/list?search=ma",
+        "list-editable": "/admin/order-item/list",
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",
@@ -57,6 +60,7 @@ def main() -> None:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
+    only = set(sys.argv[1:])
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -93,12 +97,16 @@ def main() -> None:
                     )
                     page = context.new_page()
                     page.goto("/admin/login")
-                    page.screenshot(path=str(OUT / f"login-{scheme}-{size_name}.png"))
+                    if not only or "login" in only:
+                        shot = OUT / f"login-{scheme}-{size_name}.png"
+                        page.screenshot(path=str(shot))
                     page.fill("input[name=username]", "admin")
                     page.fill("input[name=password]", password)
                     page.click("button[type=submit]")
                     page.wait_for_url("**/admin/")
                     for kind, path in _pages(page).items():
+                        if only and kind not in only:
+                            continue
                         page.goto(path)
                         page.wait_for_load_state("networkidle")
                         name = f"{kind}-{scheme}-{size_name}.png"

@@ -11,6 +11,7 @@ import hmac
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
+from functools import cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -49,6 +50,7 @@ class StaleEdit(Exception):
         self.token = token
 
 
+@cache  # asked once per row snapshot: fifty times for a list page
 def version_column(model: type[SQLModel]) -> str | None:
     """The column that counts a row's versions, if the model has one."""
     mapper: Mapper[Any] = mapper_of(model)

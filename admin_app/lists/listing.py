@@ -32,6 +32,7 @@ from admin_app.db import run_in_session
 from admin_app.enums import reads_plainly
 from admin_app.inspection import columns_of, local_columns, mapper_of
 from admin_app.lists.counting import RowCount, cap_of, count_rows, wants_exact
+from admin_app.lists.editable import editing_context
 from admin_app.lists.filters import DateRangeFilter
 from admin_app.lists.keyset import (
     AFTER,
@@ -42,6 +43,7 @@ from admin_app.lists.keyset import (
     reverse,
     seek,
 )
+from admin_app.lists.page_edits import PageEdits
 from admin_app.lists.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
 from admin_app.lists.rows import list_rows, render_rows
 from admin_app.messages import take_errors
@@ -178,6 +180,8 @@ def shown_loads(view: ModelView) -> list[Any]:
     options: list[Any] = [selectinload(relation) for relation in view._list_relations]
     if (
         view.column_formatters
+        # An editable row's snapshot holds every column (lists.editable).
+        or getattr(view, "list_editable", None)
         or type(view).get_list_value is not ModelView.get_list_value
         or not reads_plainly(view)
     ):
@@ -253,10 +257,13 @@ def _page(
     )
 
 
-async def list_page_response(site: "AdminSite", request: Request) -> Response:
+async def list_page_response(
+    site: "AdminSite", request: Request, edits: PageEdits | None = None
+) -> Response:
     """sqladmin's list route, with our page: counts that do not read a big
     table, keyset Previous/Next, and pages past the end shown as empty
-    (beyond an exact count: sent to the last page)."""
+    (beyond an exact count: sent to the last page); ``edits``, a refused
+    save of an editable list, shown by their cells."""
     can_list = await site._list(request)
     view = site._find_model_view(request.path_params["identity"])
     if is_stale(request.url, request.query_params.get(LIST_PARAM)):
@@ -279,10 +286,18 @@ async def list_page_response(site: "AdminSite", request: Request) -> Response:
         pagination.add_links(request.url)
         context["pagination"] = pagination
         rows = await list_rows(view, request, pagination.rows)
+        context.update(
+            await editing_context(
+                view, request, site.snapshots, pagination.rows, rows, edits
+            )
+        )
         context["rows_html"] = render_rows(site.templates.env, view, rows)
     # A refused delete's reason comes in the session: never from the URL,
     # where any link could put words in the page's red box.
     errors = take_errors(request)
     if errors:
         context["error"] = " ".join(errors)
-    return await site.templates.TemplateResponse(request, view.list_template, context)
+    code = edits.status if edits is not None else status.HTTP_200_OK
+    return await site.templates.TemplateResponse(
+        request, view.list_template, context, status_code=code
+    )

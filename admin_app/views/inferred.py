@@ -49,6 +49,7 @@ from admin_app.inspection import (
 from admin_app.keys import RowNotFound, row_clauses
 from admin_app.labels import pluralize, row_label
 from admin_app.lists import counting
+from admin_app.lists.editable import editable_plan
 from admin_app.lists.filters import DateRangeFilter, is_date_or_moment
 from admin_app.lists.params import check_list_query
 from admin_app.lists.searching import search_statement, wants_contains
@@ -72,6 +73,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "form_args": ("form_args",),
     "form_include_pk": ("form_include_pk",),
     "name_plural": ("name_plural",),
+    "list_editable": ("list_editable",),
 }
 
 
@@ -149,12 +151,20 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     # List search: by prefix, from indexes; True makes "contains" the default
     # (admin_app.lists.searching).
     search_contains: ClassVar[bool] = False
+    # Columns of the list edited in place, saved with one POST for the page
+    # (admin_app.lists.editable); none unless a view or its hook names them.
+    list_editable: ClassVar[list[Any]] = []
 
     # Hooks: each returns the value of the option it is named after.
 
     @staticmethod
     def infer_name_plural(model: type[SQLModel]) -> str:
         return pluralize(prettify_class_name(model.__name__))
+
+    @staticmethod
+    def infer_list_editable(model: type[SQLModel]) -> list[str]:
+        """No column is edited on the list unless a view says which."""
+        return []
 
     @staticmethod
     def infer_column_list(model: type[SQLModel]) -> list[str]:
@@ -272,6 +282,8 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         # Foreign keys without a Relationship are pickable too, kept apart from
         # _form_ajax_refs: sqladmin takes every name there for a relationship.
         self._column_ajax_refs = column_pickers(self)
+        # A list_editable naming what the list cannot edit stops the start.
+        editable_plan(self)
 
     def picker_query(
         self, request: Request, target: type[SQLModel], stmt: Select[Any]

@@ -28,7 +28,9 @@
 
   $(':input[data-role="select2-ajax"]').each(function () {
     var $select = $(this);
-    var name = $select.attr("name");
+    // A list's editable cell is named per row (rows-3-requester): its
+    // data-lookup names the view's picker (admin_app/lists/editable.py).
+    var name = $select.data("lookup") || $select.attr("name");
     var isMultiple = !!$select.prop("multiple");
 
     if ($select.hasClass("select2-hidden-accessible")) {
