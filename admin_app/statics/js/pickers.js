@@ -4,12 +4,15 @@
 // page when the user scrolls to the end of the results. The current choices
 // are <option selected> in the page's HTML (admin_app/forms/widgets.py): select2
 // enhances them, and a form posted without this script sends them as shown.
+// An inline row's picker (admin_app/forms/inlines.py) is named after its row
+// ("items-3-product") and asks its view for the field's own name (data-lookup-name).
+// Rows added later are started through window.adminAppPickers(root).
 (function ($) {
   "use strict";
 
-  $(':input[data-role="select2-ajax"]').each(function () {
+  function start() {
     var $select = $(this);
-    var name = $select.attr("name");
+    var name = $select.attr("data-lookup-name") || $select.attr("name");
     var isMultiple = !!$select.prop("multiple");
 
     if ($select.hasClass("select2-hidden-accessible")) {
@@ -34,7 +37,12 @@
         },
       },
     });
-  });
+  }
+
+  window.adminAppPickers = function (root) {
+    $(root).find(':input[data-role="select2-ajax"]').each(start);
+  };
+  $(':input[data-role="select2-ajax"]').each(start);
 })(jQuery);
 
 // Date-time pickers. sqladmin's main.js formats them "Y-m-d H:i:s", where
