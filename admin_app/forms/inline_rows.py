@@ -8,6 +8,8 @@ child of a parent not yet saved is validated with a stand-in for the
 parent's key, then given the real one once the parent is flushed.
 """
 
+import enum
+import hmac
 import logging
 import uuid
 from collections.abc import Collection, Mapping
@@ -24,7 +26,8 @@ from starlette.requests import Request
 
 from admin_app.audit.entries import Trail, trail_for, values_of
 from admin_app.db import run_in_session
-from admin_app.forms.concurrency import Change, Snapshots, StaleEdit
+from admin_app.display import readable
+from admin_app.forms.concurrency import Change, Snapshots
 from admin_app.forms.errors import FormErrors
 from admin_app.forms.inlines import (
     DELETE,
@@ -273,17 +276,16 @@ class Children:
             row.errors.append(gone_message())
             row.key, row.snapshot, row.delete = None, "", False
             return [Change(row.prefix, name, gettext("(there)"), gettext("(deleted)"))]
-        try:
-            self.snapshots.check(row.snapshot, child)
-        except StaleEdit as stale:
-            # Drawn again with the child as it is now: saving again overwrites.
-            row.snapshot = stale.token
-            label = row_label(child)
-            return [
-                Change(row.prefix + c.name, f"{label}: {c.title}", c.loaded, c.now)
-                for c in stale.changes
-            ]
-        return []
+        digest = self.snapshots.digest(child)
+        if hmac.compare_digest(digest, row.snapshot):
+            return []
+        # Drawn again with the child as it is now: saving again overwrites.
+        row.snapshot = digest
+        now = ", ".join(
+            f"{f.label}: {_shown(getattr(child, f.key, None))}"
+            for f in inline_set.plans["edit"].fields
+        )
+        return [Change(row.prefix, row_label(child), gettext("(changed)"), now)]
 
     def write(self, session: Session, parent: SQLModel) -> None:
         """Delete, change, then add children; each flushed and audited in turn."""
@@ -373,3 +375,9 @@ def _flush(
         logger.info("%s not saved: %r", model.__name__, exc)
         show_errors(plan, row, explain_refused_value(model, values, dialect))
         raise invalid_rows() from None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return "" if value is None else str(readable(value))

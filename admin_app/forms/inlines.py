@@ -9,7 +9,7 @@ validated as that view's forms are (its ``<Child>Create``/``<Child>Update``
 included), without the foreign key to the parent, which the parent sets.
 
 Posted names are ``<relation>-<n>-<field>``, with per row a hidden key and a
-signed snapshot (existing rows) and a delete checkbox, and per inline a
+keyed digest of its snapshot (existing rows) and a delete checkbox, and per inline a
 hidden total. Without scripts the page shows the existing rows and
 :attr:`Inline.extra` blank ones; ``statics/js/inlines.js`` adds more. A
 parent with more than :attr:`Inline.max_rows` children shows the first ones
@@ -17,10 +17,12 @@ and a link to the child list filtered to the parent, never all of them.
 Validating and writing the rows: :mod:`admin_app.forms.inline_rows`.
 """
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
 from sqladmin.i18n import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, selectinload
@@ -156,13 +158,46 @@ class InlineSet:
 
     def blank(self) -> Form:
         """The row scripts copy to add one: ``__prefix__`` is its number."""
-        return self.forms["create"](prefix=self.prefix(TEMPLATE_PREFIX))
+        blank: Form | None = self.__dict__.get("_blank")
+        if blank is None:
+            blank = self.__dict__["_blank"] = self.forms["create"](
+                prefix=self.prefix(TEMPLATE_PREFIX)
+            )
+        return blank
 
     def headers(self) -> list[str]:
         return [str(f.label.text) for f in self.blank()]
 
+    async def cells(self, form: Form) -> Markup:
+        """A row's inputs, a cell each: rendered here rather than by a
+        template macro, as a parent may show 50 rows of them."""
+        return await cells(form)
+
     def has_errors(self) -> bool:
         return any(row.errors or row.form.errors for row in self.rows)
+
+
+async def cells(form: Form) -> Markup:
+    """Each field's input (labelled for screen readers by its column, never
+    ``required``: a blank row stays blank) and its errors, in a ``<td>``."""
+    parts: list[str] = []
+    for f in form:
+        attrs: dict[str, Any] = {**(f.render_kw or {}), "required": False}
+        attrs["aria-label"] = str(f.label.text)
+        if hasattr(f, "loader"):
+            attrs["data-lookup-name"] = f.short_name
+        else:
+            attrs["id"] = False  # only pickers need one (select2)
+        if f.errors:
+            attrs["class"] = "form-control is-invalid"
+        html = f.widget(f, **attrs)
+        if inspect.isawaitable(html):
+            html = await html
+        errors = "".join(
+            f'<div class="invalid-feedback">{escape(e)}</div>' for e in f.errors
+        )
+        parts.append(f"<td>{html}{errors}</td>")
+    return Markup("".join(parts))  # noqa: S704  (widgets' markup, messages escaped)
 
 
 def inline_plan(plan: FormPlan, inline: Inline, fixed: set[str]) -> FormPlan:
@@ -194,10 +229,10 @@ async def inline_sets(view: "AutoModelView", request: Request) -> list[InlineSet
         if child is None or not await _may_edit(child, request):
             continue
         fixed = {c for _, c in parent_columns(relation)}
-        plans: dict[Mode, FormPlan] = {
-            mode: inline_plan(child.form_plan(mode), inline, fixed)
-            for mode in ("create", "edit")
-        }
+        plans = _aligned(
+            inline_plan(child.form_plan("create"), inline, fixed),
+            inline_plan(child.form_plan("edit"), inline, fixed),
+        )
         forms = {
             mode: await _form_class(view, child, plan) for mode, plan in plans.items()
         }
@@ -206,6 +241,20 @@ async def inline_sets(view: "AutoModelView", request: Request) -> list[InlineSet
             InlineSet(inline, relation, child, plans, forms, can_delete=can_delete)
         )
     return sets
+
+
+def _aligned(create: FormPlan, edit: FormPlan) -> dict[Mode, FormPlan]:
+    """Both plans with the same columns, in the same order: new and stored
+    children are rows of one table (a column set by the database only, shown
+    on edit, is left out)."""
+    shared = [f.name for f in create.fields if edit.field(f.name) is not None]
+    by_name = {f.name: f for f in edit.fields}
+    return {
+        "create": replace(
+            create, fields=tuple(f for f in create.fields if f.name in shared)
+        ),
+        "edit": replace(edit, fields=tuple(by_name[name] for name in shared)),
+    }
 
 
 async def _may_edit(child: "AutoModelView", request: Request) -> bool:
@@ -339,7 +388,7 @@ def existing_rows(
                 form(data=initial_data(plan, child), prefix=prefix),
                 prefix,
                 key=format_key(child),
-                snapshot=snapshots.token(child),
+                snapshot=snapshots.digest(child),
             )
         )
     add_blank_rows(inline_set)

@@ -456,3 +456,20 @@ def test_pickers_work_inside_inline_rows(
             (shop["ink"], 1),
             (shop["pen"], 3),
         ]
+
+
+def test_stored_and_new_rows_have_the_same_columns(
+    client: TestClient, order: int
+) -> None:
+    # A user's orders: an order's created_at is shown on edit only, so it is
+    # left out of the inline; every row has one input per header.
+    page = client.get("/admin/user/edit/1")
+    assert page.status_code == 200
+    inline = page.text.split('data-inline="orders"', 1)[1].split("<template", 1)[0]
+    headers = re.findall(r'<th scope="col">', inline)
+    rows = re.findall(r'<tr data-role="inline-row".*?</tr>', inline, re.S)
+    assert len(rows) == 1 + 3  # the user's one order and the blank rows
+    for row in rows:
+        assert len(re.findall(r"<td>", row)) == len(headers) + 1  # + delete
+    assert "orders-0-created_at" not in page.text
+    assert "orders-0-requester" not in page.text
