@@ -31,9 +31,9 @@ from admin_app.forms.concurrency import Change, Snapshots
 from admin_app.forms.errors import FormErrors
 from admin_app.forms.inlines import (
     DELETE,
-    KEY,
+    DIGEST_LENGTH,
     MAX_POSTED,
-    SNAPSHOT,
+    ROW,
     InlineRow,
     InlineSet,
     children_statement,
@@ -73,16 +73,16 @@ def posted_rows(inline_set: InlineSet, data: FormData, existing: bool) -> FormEr
         total = 0
     for index in range(total):
         prefix = inline_set.prefix(index)
-        key = data.get(prefix + KEY)
-        key = key if isinstance(key, str) and key and existing else None
+        stored = data.get(prefix + ROW)
+        stored = stored if isinstance(stored, str) and existing else ""
+        key = stored[DIGEST_LENGTH:] or None
         mode: Mode = "edit" if key is not None else "create"
-        snapshot = data.get(prefix + SNAPSHOT)
         inline_set.rows.append(
             InlineRow(
                 inline_set.forms[mode](data, prefix=prefix),
                 prefix,
                 key=key,
-                snapshot=snapshot if isinstance(snapshot, str) else "",
+                snapshot=stored[:DIGEST_LENGTH],
                 delete=bool(data.get(prefix + DELETE)) and key is not None,
             )
         )

@@ -45,7 +45,9 @@ MAX_ROWS = 50
 EXTRA = 3
 # Rows one POST may carry per inline, existing and new together.
 MAX_POSTED = 1000
-KEY, SNAPSHOT, DELETE, TOTAL = "_key", "_snapshot", "_delete", "_total"
+# A stored row's hidden input holds its snapshot's digest then its key.
+ROW, DELETE, TOTAL = "_row", "_delete", "_total"
+DIGEST_LENGTH = 16
 TEMPLATE_PREFIX = "__prefix__"
 
 
@@ -173,6 +175,11 @@ class InlineSet:
         template macro, as a parent may show 50 rows of them."""
         return await cells(form)
 
+    @property
+    def lookup_url(self) -> str:
+        """Where the row pickers search: the child view's lookup."""
+        return str(self.view.ajax_lookup_url)
+
     def has_errors(self) -> bool:
         return any(row.errors or row.form.errors for row in self.rows)
 
@@ -182,14 +189,14 @@ async def cells(form: Form) -> Markup:
     ``required``: a blank row stays blank) and its errors, in a ``<td>``."""
     parts: list[str] = []
     for f in form:
+        # Styled by the table (admin_app.css): no class, no id; a picker asks
+        # the lookup on the table for its field's name (pickers.js).
         attrs: dict[str, Any] = {**(f.render_kw or {}), "required": False}
-        attrs["aria-label"] = str(f.label.text)
+        attrs.update({"aria-label": str(f.label.text), "class": False, "id": False})
         if hasattr(f, "loader"):
-            attrs["data-lookup-name"] = f.short_name
-        else:
-            attrs["id"] = False  # only pickers need one (select2)
+            attrs["data-url"] = False
         if f.errors:
-            attrs["class"] = "form-control is-invalid"
+            attrs["class"] = "is-invalid"
         html = f.widget(f, **attrs)
         if inspect.isawaitable(html):
             html = await html

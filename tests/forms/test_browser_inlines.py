@@ -15,7 +15,6 @@ import benchmarks.shop  # noqa: F401  (its tables)
 from admin_app.settings import Settings
 from benchmarks.shop import BenchCustomer, BenchOrder, BenchOrderItem, BenchProduct
 from tests.conftest import make_settings
-from tests.forms.test_browser_pickers import pick
 
 
 @pytest.fixture
@@ -51,6 +50,19 @@ def shop(engine: Engine) -> dict[str, Any]:
         return {"order": order.id, "pen": pen.id, "ink": ink.id}
 
 
+# The inline's rows of inputs (a row's own errors, if any, are a row before it).
+ROWS = '[data-role="inline-rows"] > tr:not([data-role])'
+
+
+def pick(page: Any, name: str, typed: str, choice: str) -> None:
+    """Open the select2 picker named ``name``, type, and click ``choice``."""
+    page.click(f"select[name='{name}'] + .select2 .select2-selection")
+    page.locator(".select2-container--open .select2-search__field").press_sequentially(
+        typed
+    )
+    page.click(f".select2-results__option:has-text('{choice}')")
+
+
 def items(engine: Engine) -> list[tuple[int, int, Decimal]]:
     with Session(engine) as session:
         rows = session.scalars(select(BenchOrderItem).order_by("id"))
@@ -62,11 +74,11 @@ def test_add_edit_delete_items_and_save(
 ) -> None:
     page.goto(f"/admin/bench-order/edit/{shop['order']}")
     inline = page.locator('[data-inline="items"]')
-    assert inline.locator('[data-role="inline-row"]').count() == 5  # 2 items, 3 blank
+    assert inline.locator(ROWS).count() == 5  # 2 items, 3 blank
     page.fill("input[name='items-0-quantity']", "7")
     page.check("input[name='items-1-_delete']")
     inline.locator('[data-role="inline-add"]').click()
-    assert inline.locator('[data-role="inline-row"]').count() == 6
+    assert inline.locator(ROWS).count() == 6
     assert page.input_value("input[name='items-_total']") == "6"
     pick(page, "items-5-product", "In", "Ink")
     page.fill("input[name='items-5-quantity']", "3")
@@ -90,7 +102,7 @@ def test_errors_are_shown_on_the_row(
     page.click("input[type=submit][value=Save]")
     page.wait_for_selector('[data-admin-app="row-errors"]')
 
-    row = page.locator('[data-inline="items"] [data-role="inline-row"]').nth(2)
+    row = page.locator(f'[data-inline="items"] {ROWS}').nth(2)
     assert row.locator(".invalid-feedback").inner_text() == "This field is required."
     assert row.locator("select.is-invalid").count() == 1
     # The edits are still in the form; nothing was saved.

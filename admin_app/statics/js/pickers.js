@@ -5,14 +5,19 @@
 // are <option selected> in the page's HTML (admin_app/forms/widgets.py): select2
 // enhances them, and a form posted without this script sends them as shown.
 // An inline row's picker (admin_app/forms/inlines.py) is named after its row
-// ("items-3-product") and asks its view for the field's own name (data-lookup-name).
-// Rows added later are started through window.adminAppPickers(root).
+// ("items-3-product") and asks the lookup its table names (data-lookup-url) for
+// the field's own name ("product"). Rows added later are started through
+// window.adminAppPickers(root).
 (function ($) {
   "use strict";
 
   function start() {
     var $select = $(this);
-    var name = $select.attr("data-lookup-name") || $select.attr("name");
+    var inline = $select.closest("[data-lookup-url]");
+    var name = $select.attr("name");
+    if (inline.length) {
+      name = name.replace(/^[^-]+-[0-9]+-/, "");
+    }
     var isMultiple = !!$select.prop("multiple");
 
     if ($select.hasClass("select2-hidden-accessible")) {
@@ -23,7 +28,7 @@
       placeholder: $select.attr("placeholder") || "Search",
       allowClear: !!$select.data("allowBlank") && !isMultiple,
       ajax: {
-        url: $select.data("url"),
+        url: inline.length ? inline.attr("data-lookup-url") : $select.data("url"),
         dataType: "json",
         delay: 250, // one request per pause in typing, not one per key
         data: function (params) {
