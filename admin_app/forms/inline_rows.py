@@ -288,7 +288,9 @@ class Children:
         return [Change(row.prefix, row_label(child), gettext("(changed)"), now)]
 
     def write(self, session: Session, parent: SQLModel) -> None:
-        """Delete, change, then add children; each flushed and audited in turn."""
+        """Delete, change, then add children, each flushed alone (what the
+        database refuses goes on its row); then their audit entries, together."""
+        entries: list[tuple[Trail, str, SQLModel, Any, Any]] = []
         for work in self.works:
             inline_set = work.inline_set
             trail = self.trails[inline_set.name]
@@ -299,20 +301,23 @@ class Children:
                 before = values_of(child)
                 session.delete(child)
                 _flush(session, inline_set, row, before, "edit")
-                trail.record(session, "delete", child, before, None)
+                entries.append((trail, "delete", child, before, None))
             for row, changes in work.updates:
                 child = rows[str(row.key)]
                 before = values_of(child)
                 for name, value in changes.items():
                     setattr(child, name, value)
-                _flush(session, inline_set, row, values_of(child), "edit")
-                trail.record(session, "update", child, before, values_of(child))
+                after = values_of(child)
+                _flush(session, inline_set, row, after, "edit")
+                entries.append((trail, "update", child, before, after))
             for row, child in work.creates:
                 for p, c in parent_columns(inline_set.relation):
                     setattr(child, c, key[p])
                 session.add(child)
                 _flush(session, inline_set, row, values_of(child), "create")
-                trail.record(session, "create", child, None, values_of(child))
+                entries.append((trail, "create", child, None, values_of(child)))
+        for trail, action, child, before, after in entries:
+            trail.record(session, action, child, before, after)
 
 
 async def posted_children(
