@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
+from sqladmin.authorization import Action
 from sqladmin.i18n import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, selectinload
@@ -243,7 +244,9 @@ async def inline_sets(view: "AutoModelView", request: Request) -> list[InlineSet
         forms = {
             mode: await _form_class(view, child, plan) for mode, plan in plans.items()
         }
-        can_delete = bool(child.can_delete and child.has_permission(request, "delete"))
+        can_delete = bool(
+            child.can_delete and child.has_permission(request, Action.DELETE)
+        )
         sets.append(
             InlineSet(inline, relation, child, plans, forms, can_delete=can_delete)
         )
@@ -270,7 +273,7 @@ async def _may_edit(child: "AutoModelView", request: Request) -> bool:
         return False
     if not (child.can_create and await child.check_can_create(request)):
         return False
-    return bool(child.can_edit and child.has_permission(request, "edit"))
+    return bool(child.can_edit and child.has_permission(request, Action.EDIT))
 
 
 async def _form_class(
