@@ -25,6 +25,7 @@ from benchmarks.shop import BenchCustomer, BenchOrder, BenchOrderItem, BenchProd
 from models.tables import Order, OrderItem, User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.html import field_errors, form_values, read_form
+from tests.inline_models import InlBook, InlShelf
 
 
 @pytest.fixture
@@ -474,3 +475,50 @@ def test_stored_and_new_rows_have_the_same_columns(
         assert len(re.findall(r"<td>", row)) == len(headers) + 1  # + delete
     assert "orders-0-created_at" not in page.text
     assert "orders-0-requester" not in page.text
+
+
+def test_rows_are_validated_by_the_childs_api_models(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> None:
+    values = make_settings(database_url, tmp_path, models=["tests.inline_models"])
+    with TestClient(create_app(values), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        shelf_id = _books_validated_by_api_models(client, engine)
+    with Session(engine) as session:
+        assert session.get(InlShelf, shelf_id) is not None
+
+
+def _books_validated_by_api_models(client: TestClient, engine: Engine) -> int:
+    page = client.get("/admin/inl-shelf/create")
+    assert page.status_code == 200
+    data = {
+        **form_values(page.text),
+        "name": "Fiction",
+        "books-0-title": "lowercase",
+        "books-0-pages": "10",
+        "save": "Save",
+    }
+    response = client.post("/admin/inl-shelf/create", data=data)
+    assert response.status_code == 400
+    assert field_errors(response.text)["books-0-title"] == [
+        "Titles start with a capital letter"
+    ]
+    data["books-0-title"] = "Dune"
+    response = client.post("/admin/inl-shelf/create", data=data)
+    assert response.status_code == 302, field_errors(response.text)
+    with Session(engine) as session:
+        shelf = session.scalars(select(InlShelf)).one()
+    url = f"/admin/inl-shelf/edit/{shelf.id}"
+    values = form_values(client.get(url).text)
+    assert values["books-0-title"] == "Dune"
+    response = client.post(
+        url, data={**values, "books-0-title": "dune", "save": "Save"}
+    )
+    assert response.status_code == 400
+    assert field_errors(response.text)["books-0-title"] == [
+        "Titles start with a capital letter"
+    ]
+    with Session(engine) as session:
+        assert session.scalars(select(InlBook.title)).all() == ["Dune"]
+    assert shelf.id is not None
+    return shelf.id
