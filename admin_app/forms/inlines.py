@@ -181,9 +181,6 @@ class InlineSet:
         """Where the row pickers search: the child view's lookup."""
         return str(self.view.ajax_lookup_url)
 
-    def has_errors(self) -> bool:
-        return any(row.errors or row.form.errors for row in self.rows)
-
 
 async def cells(form: Form) -> Markup:
     """Each field's input (labelled for screen readers by its column, never
