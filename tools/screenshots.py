@@ -4,6 +4,7 @@ templates or styles, and look at every picture.
 
 The demo is seeded into a throwaway SQLite database and served by uvicorn on a
 free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
+``python tools/screenshots.py inlines edit`` takes only those page kinds.
 """
 
 import os
@@ -43,6 +44,7 @@ def _pages(page: object) -> dict[str, str]:
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",
+        "inlines": "/admin/order/edit/10",
         "delete": "/admin/order-item/delete?pks=1",
         "history": "/admin/order/history/10",
         "export": "/admin/order/export/csv",
@@ -53,7 +55,7 @@ def _pages(page: object) -> dict[str, str]:
     }
 
 
-def main() -> None:
+def main(only: set[str] | None = None) -> None:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
@@ -93,12 +95,16 @@ def main() -> None:
                     )
                     page = context.new_page()
                     page.goto("/admin/login")
-                    page.screenshot(path=str(OUT / f"login-{scheme}-{size_name}.png"))
+                    if not only or "login" in only:
+                        shot = OUT / f"login-{scheme}-{size_name}.png"
+                        page.screenshot(path=str(shot))
                     page.fill("input[name=username]", "admin")
                     page.fill("input[name=password]", password)
                     page.click("button[type=submit]")
                     page.wait_for_url("**/admin/")
                     for kind, path in _pages(page).items():
+                        if only and kind not in only:
+                            continue
                         page.goto(path)
                         page.wait_for_load_state("networkidle")
                         name = f"{kind}-{scheme}-{size_name}.png"
@@ -111,4 +117,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(set(sys.argv[1:]) or None)

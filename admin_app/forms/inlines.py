@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 from sqladmin.authorization import Action
 from sqladmin.i18n import gettext
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, selectinload
 from sqlmodel import SQLModel
 from starlette.requests import Request
@@ -359,14 +359,21 @@ def children_statement(
     for planned in inline_set.plans["edit"].fields:
         if planned.kind == "to_one":
             stmt = stmt.options(selectinload(getattr(child, planned.name)))
+    names = [*inline_set.inline.ordering]
+    names += [str(c.key) for c in mapper_of(child).primary_key]
+    # Sorted by an expression, not the bare column: a planner then finds the
+    # parent's few children by the foreign key's index and sorts them, rather
+    # than walking the key's index in order (LIMIT) past every other child.
     order = [
-        getattr(child, name[1:]).desc()
-        if name.startswith("-")
-        else getattr(child, name)
-        for name in inline_set.inline.ordering
+        _sortable(getattr(child, name.removeprefix("-")), name.startswith("-"))
+        for name in names
     ]
-    keys = [getattr(child, str(c.key)) for c in mapper_of(child).primary_key]
-    return stmt.order_by(*order, *keys)
+    return stmt.order_by(*order)
+
+
+def _sortable(column: Any, descending: bool) -> Any:
+    expression = func.coalesce(column, column)
+    return expression.desc() if descending else expression
 
 
 def initial_data(plan: FormPlan, row: SQLModel) -> dict[str, Any]:
