@@ -285,7 +285,9 @@ class Children:
             f"{f.label}: {_shown(getattr(child, f.key, None))}"
             for f in inline_set.plans["edit"].fields
         )
-        return [Change(row.prefix, row_label(child), gettext("(changed)"), now)]
+        # The digest says that it changed, not from what: its values now.
+        title = f"{inline_set.view.name} {row_label(child)}"
+        return [Change(row.prefix, title, "", now)]
 
     def write(self, session: Session, parent: SQLModel) -> None:
         """Delete, change, then add children, each flushed alone (what the
