@@ -1,5 +1,6 @@
 """What the benchmark reads from an admin's HTML: a form's action and fields
-(the CSRF token among them) and a page's ``rel="next"`` link."""
+(the CSRF token among them, a select by its selected option) and a page's
+``rel="next"`` link."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ class _Reader(HTMLParser):
         self.forms: list[Form] = []
         self.next_links: list[str] = []
         self._open: Form | None = None
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -27,12 +29,20 @@ class _Reader(HTMLParser):
         elif tag == "input" and self._open is not None and values.get("name"):
             if values.get("type", "text") not in ("submit", "button", "checkbox"):
                 self._open.fields[values["name"]] = values.get("value", "")
+        elif tag == "select" and self._open is not None and values.get("name"):
+            self._select = values["name"]
+            self._open.fields.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in values:
+            assert self._open is not None
+            self._open.fields[self._select] = values.get("value", "")
         elif tag == "a" and "next" in values.get("rel", "").split():
             self.next_links.append(values.get("href", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._open = None
+        elif tag == "select":
+            self._select = None
 
 
 def read(page: str) -> _Reader:

@@ -18,8 +18,14 @@ class _FormReader(HTMLParser):
         self._multiple: dict[str, bool] = {}
         self._chosen: dict[str, list[str]] = {}
         self._first_option: str | None = None
+        # A <template>'s content is not part of the form (scripts copy it).
+        self._in_template = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "template":
+            self._in_template += 1
+        if self._in_template:
+            return
         a = dict(attrs)
         name = a.get("name")
         if tag in ("input", "select", "textarea") and name:
@@ -52,6 +58,10 @@ class _FormReader(HTMLParser):
             self._in_error = True
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "template":
+            self._in_template -= 1
+        if self._in_template:
+            return
         if tag == "select" and self._select:
             chosen = self._chosen.pop(self._select, [])
             if not chosen and not self._multiple[self._select]:

@@ -4,8 +4,7 @@ templates or styles, and look at every picture.
 
 The demo is seeded into a throwaway SQLite database and served by uvicorn on a
 free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
-Page kinds given as arguments (``python tools/screenshots.py list-editable``)
-are taken alone.
+``python tools/screenshots.py inlines edit`` takes only those page kinds.
 """
 
 import os
@@ -46,6 +45,7 @@ def _pages(page: object) -> dict[str, str]:
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",
+        "inlines": "/admin/order/edit/10",
         "delete": "/admin/order-item/delete?pks=1",
         "history": "/admin/order/history/10",
         "export": "/admin/order/export/csv",
@@ -56,11 +56,10 @@ def _pages(page: object) -> dict[str, str]:
     }
 
 
-def main() -> None:
+def main(only: set[str] | None = None) -> None:
     import uvicorn
     from playwright.sync_api import sync_playwright
 
-    only = set(sys.argv[1:])
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -119,4 +118,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(set(sys.argv[1:]) or None)

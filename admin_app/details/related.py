@@ -14,7 +14,9 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from sqladmin import ModelView
+from sqladmin.authorization import Action
 from sqladmin.filters import ForeignKeyFilter, OperationColumnFilter
+from sqladmin.i18n import gettext
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import (
     Mapper,
@@ -53,6 +55,9 @@ class Collection:
     list_url: str | None = None
     # The first rows of a many-to-many relation (a one-to-many one links instead).
     items: tuple[Item, ...] = ()
+    # The child's create form with this row chosen as its parent.
+    add_url: str | None = None
+    add_title: str = ""
 
     @property
     def more(self) -> int:
@@ -282,14 +287,31 @@ def _collection(
     link = link_column(relation)
     if target is None or link is None:
         return Collection(relation.key, title, count)
-    query = filter_query(target, link[1], facts.link_values.get(relation.key))
+    value = facts.link_values.get(relation.key)
+    query = filter_query(target, link[1], value)
     list_url = _url(request, "admin:list", identity=target.identity)
     return Collection(
         relation.key,
         title,
         count,
         list_url=None if query is None else f"{list_url}?{urlencode(query)}",
+        add_url=_add_url(request, target, link[1], value),
+        add_title=gettext("Add %(name)s") % {"name": target.name},
     )
+
+
+def _add_url(
+    request: Request, view: ModelView, attribute: str, value: Any
+) -> str | None:
+    """The child's create form, its parent chosen (``?order_id=7``): the form
+    pre-fills the picker with a key it finds (admin_app.forms.inlines)."""
+    text = _filter_text(value)
+    if text is None or not view.can_create:
+        return None
+    if not view.has_permission(request, Action.CREATE):
+        return None
+    url = _url(request, "admin:create", identity=view.identity)
+    return f"{url}?{urlencode({attribute: text})}"
 
 
 def _details_url(request: Request, view: ModelView | None, pk: Any) -> str | None:

@@ -3,7 +3,8 @@ transaction that saves it, stale edits refused and database errors told by
 their field.
 
 Owns planning, fields and widgets (pickers included), validation, saving,
-concurrency and the reading of database errors (integrity, diagnosis,
-constraints). Imports the core; records through :mod:`admin_app.audit.entries`,
-and pickers search through :mod:`admin_app.lists.searching`.
+concurrency, inlines (a parent's children edited in its form) and the reading
+of database errors (integrity, diagnosis, constraints). Imports the core;
+records through :mod:`admin_app.audit.entries`, and pickers search through
+:mod:`admin_app.lists.searching`.
 """

@@ -6,6 +6,7 @@ version column when it has one, otherwise every column. Sensitive columns
 travel only as keyed digests, so the form never holds a secret.
 """
 
+import base64
 import hashlib
 import hmac
 import json
@@ -52,7 +53,8 @@ class StaleEdit(Exception):
 
 @cache  # asked once per row snapshot: fifty times for a list page
 def version_column(model: type[SQLModel]) -> str | None:
-    """The column that counts a row's versions, if the model has one."""
+    """The column that counts a row's versions, if the model has one (a
+    model's columns do not change: asked once per model)."""
     mapper: Mapper[Any] = mapper_of(model)
     if mapper.version_id_col is not None:
         return str(mapper.version_id_col.key)
@@ -86,6 +88,13 @@ class Snapshots:
 
     def token(self, row: SQLModel) -> str:
         return str(self._serializer.dumps(self.values(row)))
+
+    def digest(self, row: SQLModel) -> str:
+        """A short keyed digest of the row's snapshot: enough to tell that it
+        changed (inline rows carry one each; a token names the values too)."""
+        text = json.dumps(self.values(row), sort_keys=True)
+        mac = hmac.new(self._digest_key, text.encode(), "sha256").digest()
+        return base64.urlsafe_b64encode(mac[:12]).decode()
 
     def check(self, token: str | None, row: SQLModel) -> None:
         """Raise :class:`StaleEdit` when ``row`` is not the row ``token`` saw.

@@ -25,6 +25,8 @@ from admin_app.db import run_in_session
 from admin_app.enums import unknown_choice
 from admin_app.forms.concurrency import FIELD_NAME, StaleEdit, named_rows
 from admin_app.forms.errors import FormErrors
+from admin_app.forms.inline_rows import Children, posted_children
+from admin_app.forms.inlines import chosen_in_query, drawn_sets, inline_sets
 from admin_app.forms.integrity import explain_database_error
 from admin_app.forms.planning import FormPlan, plans_forms
 from admin_app.forms.saving import Submission, insert_row, update_row
@@ -57,15 +59,18 @@ async def create_page(site: "AdminSite", request: Request) -> Response:
         "model_view": view,
     }
     if request.method == "GET":
-        context["form"] = form_class()
+        context["form"] = form_class(data=await chosen_in_query(view, plan, request))
+        context["inline_sets"] = await drawn_sets(view, request, None, site.snapshots)
         return await _render(site, request, view.create_template, context)
 
     form_data = await site._handle_form_data(request)
     form = form_class(form_data)
     context["form"] = form
+    context["inline_sets"] = sets = await inline_sets(view, request)
     try:
+        children = await posted_children(sets, form_data, None, site.snapshots, request)
         submission = await _submission(
-            view, plan, form, request, current=None, posted=form_data.keys()
+            view, plan, form, request, None, form_data.keys(), children=children
         )
         row = await run_in_session(
             view.session_maker, partial(insert_row, submission=submission)
@@ -113,6 +118,7 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     }
     if request.method == "GET":
         context["form"] = _showing_stored_choices(form_class(data=initial), initial)
+        context["inline_sets"] = await drawn_sets(view, request, row, snapshots)
         return await _render(site, request, view.edit_template, context)
 
     form_data = await site._handle_form_data(request, row)
@@ -124,7 +130,9 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     context["row_snapshot"] = token if isinstance(token, str) else ""
     current = {fact.name: getattr(row, fact.name) for fact in columns_of(view.model)}
     unchanged = unchanged_inputs(plan, form, form_class(data=initial))
+    context["inline_sets"] = sets = await inline_sets(view, request)
     try:
+        children = await posted_children(sets, form_data, row, snapshots, request)
         submission = await _submission(
             view,
             plan,
@@ -133,6 +141,7 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
             current=current,
             posted=form_data.keys(),
             unchanged=unchanged,
+            children=children,
         )
         saved = await run_in_session(
             view.session_maker,
@@ -191,6 +200,7 @@ async def _submission(
     current: dict[str, Any] | None,
     posted: Collection[str],
     unchanged: Collection[str] = (),
+    children: Children | None = None,
 ) -> Submission:
     """Parse (WTForms) then validate (the model) every input; all the errors of
     the form at once, or what the save writes. A field the form rendered but
@@ -226,8 +236,11 @@ async def _submission(
         for name, message in invalid:
             if name is None or name not in errors.fields:
                 errors.add(name, message)
+    if children is not None:
+        errors.merge(children.errors)
     if errors:
         raise errors
+    submission.children = children
 
     async def before_commit(row: Any) -> None:
         await view.on_model_change(dict(values), row, current is None, request)

@@ -9,7 +9,7 @@ The functions here take a sync ``Session`` and run through
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import anyio.from_thread
 from sqlalchemy import and_, or_, select
@@ -19,7 +19,7 @@ from sqlalchemy.util.concurrency import await_, in_greenlet
 from sqlmodel import SQLModel
 
 from admin_app.audit.entries import Trail, identifier_of
-from admin_app.forms.concurrency import Snapshots, version_column
+from admin_app.forms.concurrency import Change, Snapshots, StaleEdit, version_column
 from admin_app.forms.errors import FormErrors
 from admin_app.forms.integrity import (
     explain_database_error,
@@ -40,6 +40,14 @@ AUDIT_FAILED = (
 Hook = Callable[[SQLModel], Coroutine[Any, Any, Any]]
 
 
+class Children(Protocol):
+    """The parent's children a save writes with it (:mod:`.inline_rows`)."""
+
+    def check(self, session: Session, parent: SQLModel) -> list[Change]: ...
+
+    def write(self, session: Session, parent: SQLModel) -> None: ...
+
+
 @dataclass
 class Submission:
     """What a validated form writes: a new row, or an edit's changed columns."""
@@ -52,6 +60,8 @@ class Submission:
     # Where the save's audit entry goes (admin_app.audit.entries), written in the
     # save's own transaction; None writes none.
     trail: Trail | None = None
+    # Inline children, written after the row in the same transaction.
+    children: Children | None = None
 
 
 def call_async(hook: Hook, row: SQLModel) -> None:
@@ -95,6 +105,10 @@ def update_row(
     if row is None:
         raise RowNotFound(identifier)
     snapshots.check(token, row)
+    if submission.children is not None:
+        stale = submission.children.check(session, row)
+        if stale:
+            raise StaleEdit(stale, snapshots.token(row))
     before = _audited_values(row, submission) if submission.trail else None
     with session.no_autoflush:
         for name, value in submission.changes.items():
@@ -175,6 +189,8 @@ def _commit(
         _refused(session, plan, values, exc)
     except (StatementError, ValueError) as exc:
         _value_refused(session, plan, values, exc)
+    if submission.children is not None:
+        submission.children.write(session, row)
     if submission.trail is not None:
         try:
             # Read back what the database stored (server defaults, types it

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar, cast
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 from sqladmin import ModelView
@@ -26,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
-from admin_app.details.related import collections_for, is_collection
+from admin_app.details.related import collections_for, filter_query, is_collection
 from admin_app.display import is_json_document, json_block, moment_text, readable
 from admin_app.enums import (
     enum_text,
@@ -35,6 +36,8 @@ from admin_app.enums import (
 )
 from admin_app.exports import routes as exports
 from admin_app.forms.converters import AdminConverter
+from admin_app.forms.inlines import Inline, InlineSet, parent_columns
+from admin_app.forms.inlines import infer_inlines as _infer_inlines
 from admin_app.forms.pickers import LabelledAjaxLoader, column_pickers, picker_options
 from admin_app.forms.planning import FormPlan, Mode, form_class, plan_form
 from admin_app.inspection import (
@@ -74,6 +77,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "form_include_pk": ("form_include_pk",),
     "name_plural": ("name_plural",),
     "list_editable": ("list_editable",),
+    "inlines": ("inlines",),
 }
 
 
@@ -154,6 +158,10 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     # Columns of the list edited in place, saved with one POST for the page
     # (admin_app.lists.editable); none unless a view or its hook names them.
     list_editable: ClassVar[list[Any]] = []
+
+    # Children edited in the forms (admin_app.forms.inlines): Inline(...) or
+    # relation names; [] for none.
+    inlines: ClassVar[list[Inline | str]] = []
 
     # Hooks: each returns the value of the option it is named after.
 
@@ -263,6 +271,12 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             if fact.description:
                 args[fact.name]["description"] = fact.description
         return args
+
+    @staticmethod
+    def infer_inlines(model: type[SQLModel]) -> list[Inline | str]:
+        """Children that cannot exist without this row (their foreign key to
+        it is NOT NULL), edited in its forms."""
+        return list(_infer_inlines(model))
 
     @staticmethod
     def infer_form_include_pk(model: type[SQLModel]) -> bool:
@@ -407,6 +421,21 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             else:
                 data[planned.name] = getattr(row, planned.key, None)
         return data
+
+    def inline_list_url(
+        self, request: Request, inline_set: InlineSet, parent: Any
+    ) -> str | None:
+        """The child list filtered to ``parent``'s children, for an inline
+        with more of them than its form shows; None when no filter can say so."""
+        pairs = parent_columns(inline_set.relation)
+        if len(pairs) != 1:
+            return None
+        (parent_attribute, child_attribute), child = pairs[0], inline_set.view
+        query = filter_query(child, child_attribute, getattr(parent, parent_attribute))
+        if query is None:
+            return None
+        url = request.url_for("admin:list", identity=child.identity)
+        return f"{url}?{urlencode(query)}"
 
     def display_timezone(self) -> tzinfo:
         """The zone dates and times are shown and entered in."""

@@ -6,6 +6,11 @@
 // enhances them, and a form posted without this script sends them as shown.
 // A result whose label another shares comes with a `detail` (an e-mail, say):
 // shown as a second line under the label, and beside it once chosen.
+// An inline row's picker (admin_app/forms/inlines.py) is named after its row
+// ("items-3-product") and asks the lookup its table names (data-lookup-url) for
+// the field's own name ("product"); a list's editable cell (rows-3-requester)
+// names the view's picker in data-lookup (admin_app/lists/editable.py). Rows
+// added later are started through window.adminAppPickers(root).
 (function ($) {
   "use strict";
 
@@ -26,11 +31,13 @@
     return item.detail ? item.text + " (" + item.detail + ")" : item.text;
   }
 
-  $(':input[data-role="select2-ajax"]').each(function () {
+  function start() {
     var $select = $(this);
-    // A list's editable cell is named per row (rows-3-requester): its
-    // data-lookup names the view's picker (admin_app/lists/editable.py).
+    var inline = $select.closest("[data-lookup-url]");
     var name = $select.data("lookup") || $select.attr("name");
+    if (inline.length) {
+      name = name.replace(/^[^-]+-[0-9]+-/, "");
+    }
     var isMultiple = !!$select.prop("multiple");
 
     if ($select.hasClass("select2-hidden-accessible")) {
@@ -43,7 +50,7 @@
       templateResult: withDetail,
       templateSelection: chosen,
       ajax: {
-        url: $select.data("url"),
+        url: inline.length ? inline.attr("data-lookup-url") : $select.data("url"),
         dataType: "json",
         delay: 250, // one request per pause in typing, not one per key
         data: function (params) {
@@ -57,7 +64,12 @@
         },
       },
     });
-  });
+  }
+
+  window.adminAppPickers = function (root) {
+    $(root).find(':input[data-role="select2-ajax"]').each(start);
+  };
+  $(':input[data-role="select2-ajax"]').each(start);
 })(jQuery);
 
 // Date-time pickers. sqladmin's main.js formats them "Y-m-d H:i:s", where
