@@ -2,7 +2,10 @@
 and the statement behind it (also what an export streams).
 
 Owns the list endpoint's statement and window, counting, keyset and offset
-paging, search and matching, filters, the rows' links and cells, and which
-query parameters a list reads. Imports the core; asks
-:mod:`admin_app.security.permissions` what each row's buttons may do.
+paging, search and matching, filters (date and number ranges, foreign-key
+pickers, counts per value, chips, the panel), the rows' links and cells, and
+which query parameters a list reads. Imports the core; asks
+:mod:`admin_app.security.permissions` what each row's buttons may do and
+which related rows a filter may offer; a foreign-key filter's picker searches
+as a form's does (:mod:`admin_app.forms.pickers`, a seam).
 """
