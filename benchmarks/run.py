@@ -30,6 +30,7 @@ from benchmarks.databases import (
     fresh_database,
 )
 from benchmarks.exporting import ExportStats, across_connections, measure_export
+from benchmarks.filters import filter_scenarios
 from benchmarks.measure import Stats, login, measure
 from benchmarks.pages import next_link
 from benchmarks.report import (
@@ -132,6 +133,7 @@ def scenario_rows(args: argparse.Namespace, database: BenchDatabase) -> list[Row
         via_next = keyset_path(clients["ours"], offset_page(counts))
         scenarios = list_scenarios(counts, args.scale, database.kind, via_next)
         scenarios += page_scenarios(counts, args.scale)
+        scenarios += filter_scenarios(counts, args.scale)
         return [timer.row(scenario) for scenario in scenarios]
 
 

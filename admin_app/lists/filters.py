@@ -89,7 +89,9 @@ class ParamFilter:
     def column_of(self, view: Any) -> Any:
         return get_column_obj(self.column, view.model)
 
-    async def lookups(self, *args: Any) -> list[tuple[str, str]]:
+    async def lookups(
+        self, request: Any, model: Any, run_query: Any
+    ) -> list[tuple[str, str]]:
         return []
 
     async def get_filtered_query(

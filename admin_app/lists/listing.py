@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from sqladmin import ModelView
-from sqladmin._types import OperationColumnFilter, SimpleColumnFilter
+from sqladmin._types import _UNSET, OperationColumnFilter, SimpleColumnFilter
 from sqladmin.filters import get_column_obj
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -50,8 +50,6 @@ from admin_app.messages import take_errors
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
-
-_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -112,6 +110,8 @@ async def _filter(
                 applied.append(filter_)
             continue
         value = request.query_params.get(filter_.parameter_name)
+        # sqladmin's marker: a filter without a default (ours was another
+        # object, so that every yes/no filter counted as narrowing the list).
         default = getattr(filter_, "default_value", _UNSET)
         if not value and default is _UNSET:
             continue

@@ -14,6 +14,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from sqladmin.authentication import login_required
+from sqladmin.filters import ForeignKeyFilter
 from sqladmin.i18n import lazy_gettext as _
 from sqlalchemy import Integer, Select, Uuid, select
 from sqlalchemy.orm import Session
@@ -49,8 +50,10 @@ FEW_ROWS = 20
 LOOKUP_ROUTE = "filter_lookup"
 
 
-class RelatedFilter(ParamFilter):
-    """Rows whose foreign key is one of the picked keys."""
+class RelatedFilter(ParamFilter, ForeignKeyFilter):
+    """Rows whose foreign key is one of the picked keys. (A sqladmin
+    ``ForeignKeyFilter`` too: code that links to a list filtered by a key,
+    ``?name=key``, finds it as one.)"""
 
     template = "sqladmin/filters/related_filter.html"
     operations = frozenset({"equals"})  # links made before: ``_op=equals``
@@ -58,8 +61,12 @@ class RelatedFilter(ParamFilter):
     def __init__(
         self, column: Any, target: type[SQLModel], title: str | None = None
     ) -> None:
-        super().__init__(column, title)
+        ParamFilter.__init__(self, column, title)
         self.target = target
+        # ForeignKeyFilter's attributes, for code that reads them.
+        self.foreign_key = column
+        self.foreign_model = target
+        self.foreign_display_field = label_attribute(target) or self.parameter_name
         self._loaders: dict[int, LabelledAjaxLoader] = {}
 
     def parameters(self) -> frozenset[str]:
