@@ -1,6 +1,7 @@
 """Screenshots of every page kind of the demo, light and dark, wide and narrow,
 into ``docs/screenshots/`` (``make screenshots``). Run it after any change to
-templates or styles, and look at every picture.
+templates or styles, and look at every picture. Page kinds named as arguments
+(``python tools/screenshots.py list-filters``) are taken alone.
 
 The demo is seeded into a throwaway SQLite database and served by uvicorn on a
 free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
@@ -40,6 +41,10 @@ def _pages(page: object) -> dict[str, str]:
         "dashboard": "/admin/",
         "list": "/admin/order/list",
         "list-search": "/admin/user/list?search=ma",
+        "list-filters": (
+            "/admin/order/list?status=submitted&created_at=this_year"
+            "&created_at_op=within&total_from=100"
+        ),
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",
@@ -58,6 +63,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
+    wanted = set(sys.argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
@@ -93,12 +99,16 @@ def main() -> None:
                     )
                     page = context.new_page()
                     page.goto("/admin/login")
-                    page.screenshot(path=str(OUT / f"login-{scheme}-{size_name}.png"))
+                    if not wanted:
+                        shot = OUT / f"login-{scheme}-{size_name}.png"
+                        page.screenshot(path=str(shot))
                     page.fill("input[name=username]", "admin")
                     page.fill("input[name=password]", password)
                     page.click("button[type=submit]")
                     page.wait_for_url("**/admin/")
                     for kind, path in _pages(page).items():
+                        if wanted and kind not in wanted:
+                            continue
                         page.goto(path)
                         page.wait_for_load_state("networkidle")
                         name = f"{kind}-{scheme}-{size_name}.png"

@@ -81,3 +81,32 @@ def test_the_panel_closes_and_stays_closed_and_starts_closed_on_a_phone(
         assert phone.locator('[data-filter="status"]').is_visible()
     finally:
         phone.context.close()
+
+
+def test_without_javascript_a_key_box_and_a_plain_select_filter(
+    chromium: Any,
+    live_server: str,
+    demo: dict[str, Any],  # noqa: F811
+) -> None:
+    page = logged_in_page(chromium, live_server, javascript=False)
+    try:
+        page.goto("/admin/order/list")
+        cell = page.locator('[data-filter="requester_id"]')
+        cell.locator('input[name="requester_id"]').fill(str(demo["users"][2]))
+        cell.locator("button[type=submit]").click()
+        page.wait_for_url("**requester_id=**")
+        assert shown(page) == ["PO-4", "PO-5", "PO-6"]
+        picked = page.locator('[data-filter="requester_id"] select option:checked')
+        assert picked.all_inner_texts() == ["Olivia Bianchi"]
+        # Applied again as it stands, with a name typed into the key box.
+        cell = page.locator('[data-filter="requester_id"]')
+        cell.locator('input[name="requester_id"]').fill("Maya")
+        cell.locator("button[type=submit]").click()
+        page.wait_for_url("**requester_id=Maya**")
+        assert (
+            "“Requester” cannot use “Maya”"
+            in page.locator(".alert-danger").inner_text()
+        )
+        assert shown(page) == [f"PO-{n}" for n in range(1, 7)]
+    finally:
+        page.context.close()
