@@ -71,17 +71,23 @@ def facet_counts(
             continue
         column = get_column_obj(column_ref, view.model)
         if small:
-            facets[found.parameter_name] = _grouped(session, stmt, column, values)
+            facets[found.parameter_name] = _grouped(session, stmt, column, values, cap)
         elif column.key in indexed:
             facets[found.parameter_name] = _capped(session, stmt, column, values, cap)
     return facets
 
 
 def _grouped(
-    session: Session, stmt: Select[Any], column: Any, values: list[tuple[str, Any]]
+    session: Session,
+    stmt: Select[Any],
+    column: Any,
+    values: list[tuple[str, Any]],
+    cap: int,
 ) -> dict[str, str]:
     rows = counted_rows(stmt).with_only_columns(column, maintain_column_froms=True)
-    shown = rows.subquery()
+    # The list holds at most ``cap`` rows: the LIMIT only says so (and keeps
+    # the read bounded should rows have come since the count).
+    shown = rows.limit(cap + 1).subquery()
     grouped = select(shown.c[0], func.count()).group_by(shown.c[0])
     counted = {_text(value): int(number) for value, number in session.execute(grouped)}
     by_value = {_text(value): text for text, value in values}
