@@ -9,7 +9,9 @@ other filters). The check requests list pages that differ only by their page
 (size or number) and compares the statements each ran (``statements.py``):
 unfiltered (a big list: its counts come from indexes, up to the cap, or not
 at all), narrowed to one customer (a small list: each choice filter's values
-grouped), and with three chips (big and narrowed: no counts).
+grouped), with three chips (under the cap: the status chosen is counted
+without a statement) and half the orders by date (big and narrowed: no
+counts).
 """
 
 import argparse
@@ -66,6 +68,8 @@ def reference_scenarios() -> list[Scenario]:
 def statement_checks(counts: Counts) -> dict[str, list[str]]:
     """Lists whose pages must run as many statements as each other."""
     customer = sample_customer_id(counts)
+    low, high = EPOCH.date(), (EPOCH + SPAN * 0.5).date()
+    half = f"created_at_from={low}&created_at_to={high}"
     return {
         "unfiltered (big: counts from indexes or none)": [
             f"{ORDERS}/list?pageSize=25",
@@ -76,7 +80,12 @@ def statement_checks(counts: Counts) -> dict[str, list[str]]:
             f"{ORDERS}/list?customer_id={customer}&pageSize=25",
             f"{ORDERS}/list?customer_id={customer}&pageSize=100",
         ],
-        "three chips (big, narrowed: no counts)": [
+        "half the orders by date (big, narrowed: no counts)": [
+            f"{ORDERS}/list?{half}&pageSize=25",
+            f"{ORDERS}/list?{half}&pageSize=100",
+            f"{ORDERS}/list?{half}&page=3",
+        ],
+        "three chips (under the cap)": [
             f"{ORDERS}/list?{three_chips(counts)}&pageSize=25",
             f"{ORDERS}/list?{three_chips(counts)}&pageSize=100",
             f"{ORDERS}/list?{three_chips(counts)}&page=3",

@@ -11,9 +11,11 @@ table: one statement per choice filter, whatever the page size.
 * **A big narrowed list**: no counts (they would read every matching row).
 
 Counts are of the list as shown: every active filter applies, its own too.
+So a yes/no or enum filter set to one value counts without a statement: its
+value has the list's rows, the others none.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqladmin import ModelView
@@ -57,6 +59,7 @@ def facet_counts(
     cap: int,
     filters: Sequence[Any],
     choices: dict[str, Choices],
+    params: Mapping[str, str],
 ) -> Facets:
     """The counts the list's choice filters show (see the module's rules)."""
     small = count.exact and count.value <= cap
@@ -70,7 +73,13 @@ def facet_counts(
         if not values or column_ref is None:
             continue
         column = get_column_obj(column_ref, view.model)
-        if small:
+        chosen = params.get(found.parameter_name, "")
+        if small and not isinstance(found, RelatedFilter) and chosen in dict(values):
+            facets[found.parameter_name] = {
+                text: f"{count.value:,}" if text == chosen else "0"
+                for text, _ in values
+            }
+        elif small:
             facets[found.parameter_name] = _grouped(session, stmt, column, values, cap)
         elif column.key in indexed:
             facets[found.parameter_name] = _capped(session, stmt, column, values, cap)

@@ -88,6 +88,7 @@ async def filter_panel(
             cap=cap_of(view),
             filters=filters,
             choices=panel.choices,
+            params=request.query_params,
         )
         return panel
 

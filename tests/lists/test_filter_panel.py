@@ -316,3 +316,16 @@ def test_statements_per_page_do_not_grow_with_the_page(
         get_page(client, f"/admin/order/list?{query}")
         counts.append(len(statements))
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_a_chosen_value_is_counted_from_the_list_count(
+    client: TestClient, demo: dict[str, Any], statements: StatementLog
+) -> None:
+    statements.clear()
+    page = get_page(client, "/admin/order/list?status=draft")
+    status = page[page.index('data-filter="status"') :][:3000]
+    assert re.search(r"draft\s*</span>\s*<span class=\"badge[^\"]*\">3</", status)
+    assert re.search(r"cancelled</span>\s*<span class=\"badge[^\"]*\">0</", status)
+    grouped = [sql for sql in statements if "GROUP BY" in sql]
+    assert not any("purchase_order.status AS status" in sql for sql in grouped)
+    assert any("purchase_order.is_urgent AS is_urgent" in sql for sql in grouped)
