@@ -25,7 +25,7 @@ from admin_app.exports import routes as exports
 from admin_app.forms import editing, pickers
 from admin_app.forms.concurrency import Snapshots
 from admin_app.imports import coercion as import_types
-from admin_app.lists import editable, listing
+from admin_app.lists import editable, listing, related
 from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
@@ -78,6 +78,8 @@ class AdminSite(Admin):
         deletion_routes.install(self)
         # An editable list posts its page to the list's own URL.
         editable.install(self)
+        # The foreign-key filters' pickers (admin_app.lists.related).
+        related.install(self)
         # Each row's history (its audit entries) and reverting from it.
         history.install(self)
         # Request hygiene: headers, the host check and limits around everything,

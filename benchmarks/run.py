@@ -30,6 +30,7 @@ from benchmarks.databases import (
     fresh_database,
 )
 from benchmarks.exporting import ExportStats, across_connections, measure_export
+from benchmarks.filters import filter_scenarios
 from benchmarks.inlines import inline_rows
 from benchmarks.measure import Stats, login, measure
 from benchmarks.pages import next_link
@@ -133,6 +134,7 @@ def scenario_rows(args: argparse.Namespace, database: BenchDatabase) -> list[Row
         via_next = keyset_path(clients["ours"], offset_page(counts))
         scenarios = list_scenarios(counts, args.scale, database.kind, via_next)
         scenarios += page_scenarios(counts, args.scale)
+        scenarios += filter_scenarios(counts, args.scale)
         rows = [timer.row(scenario) for scenario in scenarios]
         progress("order edit form with 50 items, and saving it")
         return rows + inline_rows(clients["ours"], database.url, args.runs, args.warmup)

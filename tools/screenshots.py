@@ -1,6 +1,7 @@
 """Screenshots of every page kind of the demo, light and dark, wide and narrow,
 into ``docs/screenshots/`` (``make screenshots``). Run it after any change to
-templates or styles, and look at every picture.
+templates or styles, and look at every picture. Page kinds named as arguments
+(``python tools/screenshots.py list-filters``) are taken alone.
 
 The demo is seeded into a throwaway SQLite database and served by uvicorn on a
 free 127.0.0.1 port; Debian's chromium, driven by Playwright, takes the pictures.
@@ -42,6 +43,10 @@ def _pages(page: object) -> dict[str, str]:
         "list": "/admin/order/list",
         "list-search": "/admin/user/list?search=ma",
         "list-editable": "/admin/order-item/list",
+        "list-filters": (
+            "/admin/order/list?status=submitted&created_at=this_year"
+            "&created_at_op=within&total_from=100"
+        ),
         "details": "/admin/order/details/10",
         "create": "/admin/order/create",
         "edit": "/admin/project/edit/3",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from sqladmin import ModelView
-from sqladmin._types import OperationColumnFilter, SimpleColumnFilter
+from sqladmin._types import _UNSET, OperationColumnFilter, SimpleColumnFilter
 from sqladmin.filters import get_column_obj
 from sqlalchemy import Select
 from sqlalchemy.orm import Session, load_only, selectinload
@@ -33,7 +33,7 @@ from admin_app.enums import reads_plainly
 from admin_app.inspection import columns_of, local_columns, mapper_of
 from admin_app.lists.counting import RowCount, cap_of, count_rows, wants_exact
 from admin_app.lists.editable import editing_context
-from admin_app.lists.filters import DateRangeFilter
+from admin_app.lists.filters import DateRangeFilter, ParamFilter
 from admin_app.lists.keyset import (
     AFTER,
     BEFORE,
@@ -45,13 +45,13 @@ from admin_app.lists.keyset import (
 )
 from admin_app.lists.page_edits import PageEdits
 from admin_app.lists.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
+from admin_app.lists.panel import filter_panel
+from admin_app.lists.params import FilterProblem, filter_problems
 from admin_app.lists.rows import list_rows, render_rows
 from admin_app.messages import take_errors
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
-
-_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,19 @@ class ListQuery:
     order: list[SortKey] | None
     # Whether filters or a search narrow the view's ``list_query``.
     narrowed: bool
+    # Filters left out for values they cannot use (the page says which).
+    problems: tuple[FilterProblem, ...] = ()
 
 
 async def list_statement(view: ModelView, request: Request) -> ListQuery:
     """The rows the list shows for ``request``, filtered, searched and sorted
     (the primary key breaks ties so that pages never overlap)."""
     stmt: Select[Any] = view.list_query(request)
-    stmt, applied = await _filter(view, request, stmt)
+    problems = filter_problems(view, request)
+    stmt, applied = await _filter(view, request, stmt, problems)
     term = request.query_params.get("search", "").strip()
-    searched = bool(term) and bool(view._search_fields)
+    searchable = bool(view._search_fields or getattr(view, "search_related", None))
+    searched = bool(term) and searchable
     if searched:
         search_list = getattr(view, "search_list", None)
         if search_list is not None:
@@ -84,17 +88,32 @@ async def list_statement(view: ModelView, request: Request) -> ListQuery:
         stmt = view.sort_query(stmt, request)
     else:
         stmt = stmt.order_by(*(_clause(key) for key in order))
-    return ListQuery(stmt, order, bool(applied) or searched)
+    return ListQuery(stmt, order, bool(applied) or searched, tuple(problems))
 
 
 async def _filter(
-    view: ModelView, request: Request, stmt: Select[Any]
+    view: ModelView,
+    request: Request,
+    stmt: Select[Any],
+    problems: Sequence[FilterProblem] = (),
 ) -> tuple[Select[Any], list[Any]]:
-    """sqladmin's list filters, applied as its own ``list`` applies them; and
-    the filters that narrowed the list."""
+    """The list's filters: ours by their clauses, sqladmin's as its own
+    ``list`` applies them, but those with ``problems``; and the filters that
+    narrowed the list."""
     applied: list[Any] = []
+    dropped = {problem.parameter_name for problem in problems}
     for filter_ in view.get_filters():
+        if filter_.parameter_name in dropped:
+            continue
+        if isinstance(filter_, ParamFilter):
+            clauses = filter_.clauses(view, request.query_params)
+            if clauses:
+                stmt = stmt.where(*clauses)
+                applied.append(filter_)
+            continue
         value = request.query_params.get(filter_.parameter_name)
+        # sqladmin's marker: a filter without a default (ours was another
+        # object, so that every yes/no filter counted as narrowing the list).
         default = getattr(filter_, "default_value", _UNSET)
         if not value and default is _UNSET:
             continue
@@ -206,10 +225,13 @@ def _page_numbers(view: ModelView, request: Request) -> tuple[int, int]:
     return page, size
 
 
-async def list_page(view: ModelView, request: Request) -> ListPage:
-    """The page of rows ``request`` asks for."""
+async def list_page(
+    view: ModelView, request: Request, query: ListQuery | None = None
+) -> ListPage:
+    """The page of rows ``request`` asks for (of ``query``, if made already)."""
     page, size = _page_numbers(view, request)
-    query = await list_statement(view, request)
+    if query is None:
+        query = await list_statement(view, request)
     cursor = cursor_of(request) if query.order is not None else None
     exact = wants_exact(request)
     cap = cap_of(view)
@@ -275,8 +297,10 @@ async def list_page_response(
         "can_list": can_list,
         "can_import": view.can_import and await view.check_can_import(request),
     }
+    errors = []
     if can_list:
-        pagination = await list_page(view, request)
+        query = await list_statement(view, request)
+        pagination = await list_page(view, request, query)
         if not pagination.rows and pagination.count.exact and pagination.page > 1:
             last = max(1, -(-pagination.count.value // pagination.page_size))
             target = request.url.remove_query_params((AFTER, BEFORE))
@@ -292,9 +316,13 @@ async def list_page_response(
             )
         )
         context["rows_html"] = render_rows(site.templates.env, view, rows)
+        context["filter_panel"] = await filter_panel(
+            view, request, query, pagination.count
+        )
+        errors = [problem.message for problem in query.problems]
     # A refused delete's reason comes in the session: never from the URL,
     # where any link could put words in the page's red box.
-    errors = take_errors(request)
+    errors += take_errors(request)
     if errors:
         context["error"] = " ".join(errors)
     code = edits.status if edits is not None else status.HTTP_200_OK

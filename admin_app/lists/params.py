@@ -1,9 +1,16 @@
-"""A list page's query parameters: only those it reads, once each, with values
-it can use (400 otherwise, rather than a silently ignored or failing filter)."""
+"""A list page's query parameters: only those it reads, once each (but the
+picks of a foreign-key filter), with values it can use.
+
+A parameter no page produces (an unknown name, a repeated one, an operation a
+filter lacks, a page that is no number) is a 400. A filter's value a person
+can type (a name in a key box, "yesterday" for a date) is a *problem*: the
+list drops that filter and says so above the table; an export, which must hold
+what the list shows, refuses it (400)."""
 
 import math
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,13 +22,14 @@ from sqladmin.filters import (
     StaticValuesFilter,
     get_column_obj,
 )
+from sqladmin.i18n import gettext
 from sqlalchemy import Date, DateTime, Float, Integer, Numeric, Uuid
 from sqlalchemy.types import TypeDecorator
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin_app.lists.counting import EXACT_PARAM
-from admin_app.lists.filters import DateRangeFilter
+from admin_app.lists.filters import OP, FilterValueError, ParamFilter
 from admin_app.lists.pagination import PAGING_PARAMS
 
 # The list page's own parameters (``lang``, the language switcher's, below).
@@ -37,26 +45,54 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 _INT64 = (-(2**63), 2**63 - 1)
 
 
+@dataclass(frozen=True)
+class FilterProblem:
+    """A filter's value it cannot read: the list goes on without the filter."""
+
+    parameter_name: str
+    title: str
+    value: str
+
+    @property
+    def message(self) -> str:
+        return gettext(
+            "The filter “%(title)s” cannot use “%(value)s”: "
+            "the list is shown without it."
+        ) % {"title": self.title, "value": self.value[:80]}
+
+
 def check_list_query(view: ModelView, request: Request) -> None:
     """Raise 400 unless every query parameter of the list page is one it reads,
     once, with a value it can use: unknown sorting, paging or filter values are
-    refused rather than silently ignored (or failing in the database)."""
+    refused rather than silently ignored (or failing in the database). What
+    an export checks: it must hold what the list shows."""
+    check_list_params(view, request)
+    problems = filter_problems(view, request)
+    if problems:
+        _bad(problems[0].message)
+
+
+def check_list_params(view: ModelView, request: Request) -> None:
+    """Raise 400 unless every query parameter is one the list reads, given
+    once (or a filter's repeatable one), in a shape some page produces."""
     filters: dict[str, Any] = {}
+    repeatable: set[str] = set()
     for found in view.get_filters():
-        filters[str(found.parameter_name)] = found
-    operations = {
-        f"{name}_op": found
-        for name, found in filters.items()
-        if getattr(found, "has_operator", False)
-    }
-    allowed = LIST_PARAMS | set(filters) | set(operations)
+        if isinstance(found, ParamFilter):
+            filters.update(dict.fromkeys(found.parameters(), found))
+            repeatable |= found.repeatable()
+        else:
+            filters[str(found.parameter_name)] = found
+            if getattr(found, "has_operator", False):
+                filters[f"{found.parameter_name}{OP}"] = found
+    allowed = LIST_PARAMS | set(filters)
     if getattr(getattr(view, "_admin_ref", None), "i18n_config", None) is not None:
         allowed |= {"lang"}
     params = request.query_params
     for name, value in params.multi_items():
         if name not in allowed:
             _bad(f"Unknown list parameter {name!r}.")
-        if len(params.getlist(name)) > 1:
+        if len(params.getlist(name)) > 1 and name not in repeatable:
             _bad(f"The list parameter {name!r} is given more than once.")
         if len(value) > MAX_PARAM_LENGTH or "\x00" in value:
             _bad(f"Invalid value for the list parameter {name!r}.")
@@ -71,39 +107,56 @@ def check_list_query(view: ModelView, request: Request) -> None:
         _bad("Invalid count parameter: exact.")
     if "sortBy" in params and params["sortBy"] not in view._sort_fields:
         _bad("Invalid sortBy parameter.")
-    for name, found in operations.items():
-        operation = params.get(name)
-        if operation and operation not in _operation_names(view, found):
-            _bad(f"Invalid filter operation for {found.title!r}.")
     for name, found in filters.items():
+        operation = params.get(name)
+        if not name.endswith(OP) or not operation:
+            continue
+        known = (
+            found.operations
+            if isinstance(found, ParamFilter)
+            else frozenset(_operation_names(view, found))
+        )
+        if operation not in known:
+            _bad(f"Invalid filter operation for {found.title!r}.")
+
+
+def filter_problems(view: ModelView, request: Request) -> list[FilterProblem]:
+    """The filters whose values cannot be used, each with what it was given."""
+    params = request.query_params
+    problems: list[FilterProblem] = []
+    for found in view.get_filters():
+        title = str(getattr(found, "title", found.parameter_name))
+        if isinstance(found, ParamFilter):
+            try:
+                found.clauses(view, params)
+            except FilterValueError as error:
+                problems.append(
+                    FilterProblem(found.parameter_name, title, str(error.args[0]))
+                )
+            continue
+        name = str(found.parameter_name)
         if name in params:
-            operation = params.get(f"{name}_op", "")
-            _check_filter(view, found, params[name], operation)
+            value = params[name]
+            operation = params.get(f"{name}{OP}", "")
+            if not _fits_filter(view, found, value, operation):
+                problems.append(FilterProblem(name, title, value))
+    return problems
 
 
-def _check_filter(view: ModelView, found: Any, value: str, operation: str) -> None:
-    title = getattr(found, "title", "a filter")
+def _fits_filter(view: ModelView, found: Any, value: str, operation: str) -> bool:
     if value in ("", "__all"):
-        return
+        return True
     if isinstance(found, BooleanFilter):
-        if value not in ("all", "true", "false"):
-            _bad(f"Invalid value for the filter {title!r}.")
-    elif isinstance(found, StaticValuesFilter):
-        if value not in {str(key) for key, _ in found.values}:
-            _bad(f"Invalid value for the filter {title!r}.")
-    elif isinstance(found, ForeignKeyFilter):
+        return value in ("all", "true", "false")
+    if isinstance(found, StaticValuesFilter):
+        return value in {str(key) for key, _ in found.values}
+    if isinstance(found, ForeignKeyFilter):
         column = get_column_obj(found.foreign_key, view.model)
-        if isinstance(column.type, Integer) and not _is_int64(value):
-            _bad(f"Invalid value for the filter {title!r}.")
-    elif isinstance(found, DateRangeFilter) and operation:
-        try:
-            found.clauses(get_column_obj(found.column, view.model), operation, value)
-        except ValueError:
-            _bad(f"Invalid value for the filter {title!r}.")
-    elif isinstance(found, OperationColumnFilter) and operation:
+        return not isinstance(column.type, Integer) or _is_int64(value)
+    if isinstance(found, OperationColumnFilter) and operation:
         column = get_column_obj(found.column, view.model)
-        if not _fits_column(column.type, value.strip(), operation):
-            _bad(f"Invalid value for the filter {title!r}.")
+        return _fits_column(column.type, value.strip(), operation)
+    return True
 
 
 def _operation_names(view: ModelView, found: Any) -> set[str]:

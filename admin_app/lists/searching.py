@@ -21,6 +21,14 @@ A field may name a relation path (``customer.email``): a row matches when a
 related row does. A row lists once however many related rows match, and a row
 without a related row is still found by its own fields.
 
+By default a search also reaches the labels of the model's many-to-one
+relations (a view's ``search_related``, inferred by
+:func:`related_label_paths`): an order is found by its requester's name, as
+``requester_id IN (SELECT id FROM app_user WHERE full_name starts with the
+term LIMIT 100)``, a range scan of the label's index capped at
+:data:`RELATED_LABEL_LIMIT` related rows, then the foreign key's index. (By
+prefix only: "contains" leaves them out, as it would read the related table.)
+
 The term is stripped of surrounding spaces, and an empty one searches nothing.
 A term longer than :data:`MAX_TERM_LENGTH` or holding a NUL is refused (400).
 """
@@ -49,14 +57,16 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import RelationshipProperty, aliased
+from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
+from sqlmodel import SQLModel
 from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from admin_app.inspection import mapper_of
+from admin_app.inspection import columns_of, mapper_of, relations_of
+from admin_app.labels import label_attribute
 from admin_app.lists.matching import (
     base_type,
     contains_match,
@@ -74,6 +84,8 @@ CONTAINS = "contains"
 PREFIX = "prefix"
 # Longer is a paste gone wrong: no row's field starts with 200 typed characters.
 MAX_TERM_LENGTH = 200
+# Related rows whose label may match a search: more is a term to type on.
+RELATED_LABEL_LIMIT = 100
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _MAX_NUMBER_LENGTH = 40
@@ -97,7 +109,8 @@ def search_statement(
     """``stmt`` narrowed to the rows matching ``term`` over
     ``view._search_fields``."""
     term = search_term(term)
-    if not term or not view._search_fields:
+    related = list(getattr(view, "search_related", None) or [])
+    if not term or not (view._search_fields or related):
         return stmt
     if contains:
         clauses = [
@@ -107,11 +120,64 @@ def search_statement(
         found = [c for c in clauses if c is not None] + key_matches(view.model, term)
         return stmt.where(or_(*found) if found else false())
     zone = _display_timezone(view)
-    return stmt.where(matching_keys(view.model, view._search_fields, term, zone))
+    return stmt.where(
+        matching_keys(view.model, view._search_fields, term, zone, related)
+    )
+
+
+def related_label_paths(model: type[Any]) -> list[str]:
+    """The model's many-to-one relations (by one column, to a one-column key)
+    whose target is labelled by an indexed text column."""
+    paths: list[str] = []
+    for relation in relations_of(model):
+        if relation.direction is not RelationshipDirection.MANYTOONE:
+            continue
+        if _label_lookup(relation) is not None:
+            paths.append(relation.key)
+    return paths
+
+
+def _label_lookup(relation: RelationshipProperty[Any]) -> tuple[Any, Any, Any] | None:
+    """``(local key column, target key, target label column)``, or None."""
+    pairs = relation.local_remote_pairs or []
+    if len(pairs) != 1:
+        return None
+    local, remote = pairs[0]
+    target: type[SQLModel] = relation.mapper.class_
+    keys = mapper_of(target).primary_key
+    if len(keys) != 1 or keys[0] is not remote:
+        return None
+    label = label_attribute(target)
+    facts = {fact.name: fact for fact in columns_of(target)}
+    fact = facts.get(label or "")
+    if fact is None or not fact.is_string or not fact.is_indexed:
+        return None
+    return local, remote, fact.column
+
+
+def related_label_match(
+    model: type[Any], name: str, term: str
+) -> ColumnElement[bool] | None:
+    """``fk IN (SELECT key FROM target WHERE label starts with term LIMIT n)``
+    for the relation ``name``; None when it has no label to search."""
+    relation = getattr(model, name, None)
+    prop = getattr(relation, "property", None)
+    if not isinstance(prop, RelationshipProperty):
+        return None
+    found = _label_lookup(prop)
+    if found is None:
+        return None
+    local, remote, label = found
+    labels = select(remote).where(prefix_match(label, term))
+    return local.in_(labels.limit(RELATED_LABEL_LIMIT))  # type: ignore[no-any-return]
 
 
 def matching_keys(
-    model: type[Any], paths: list[str], term: str, zone: tzinfo = UTC
+    model: type[Any],
+    paths: list[str],
+    term: str,
+    zone: tzinfo = UTC,
+    related: list[str] | None = None,
 ) -> ColumnElement[bool]:
     """``model``'s key is one of the keys of the rows matching ``term`` by
     prefix over the fields ``paths``: ``key IN (SELECT key … UNION ALL …)``.
@@ -142,6 +208,10 @@ def matching_keys(
             branches.append(query.where(clause).correlate(None))
         else:
             own.append(clause)
+    for name in related or []:
+        clause = related_label_match(model, name, term)
+        if clause is not None:
+            branches.append(select(*keys).where(clause).correlate(None))
     own += key_matches(model, term)
     if own:
         branches.insert(0, select(*keys).where(or_(*own)).correlate(None))

@@ -54,8 +54,15 @@ from admin_app.labels import pluralize, row_label
 from admin_app.lists import counting
 from admin_app.lists.editable import editable_plan
 from admin_app.lists.filters import DateRangeFilter, is_date_or_moment
-from admin_app.lists.params import check_list_query
-from admin_app.lists.searching import search_statement, wants_contains
+from admin_app.lists.params import check_list_params
+from admin_app.lists.ranges import NumberRangeFilter, is_number
+from admin_app.lists.related import RelatedFilter
+from admin_app.lists.searching import (
+    related_label_paths,
+    search_statement,
+    wants_contains,
+)
+from admin_app.references import referenced_model
 from admin_app.schemas import Hasher, marked_hasher
 
 LIST_TEXT_LIMIT = 80
@@ -70,6 +77,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "column_searchable_list": ("column_searchable_list",),
     "column_sortable_list": ("column_sortable_list",),
     "column_filters": ("column_filters",),
+    "search_related": ("search_related",),
     "column_labels": ("column_labels",),
     "column_default_sort": ("column_default_sort",),
     "form_ajax_refs": ("form_ajax_refs",),
@@ -162,6 +170,8 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     # Children edited in the forms (admin_app.forms.inlines): Inline(...) or
     # relation names; [] for none.
     inlines: ClassVar[list[Inline | str]] = []
+    # Many-to-one relations whose labels the search reaches (inferred).
+    search_related: ClassVar[list[str]] = []
 
     # Hooks: each returns the value of the option it is named after.
 
@@ -240,9 +250,23 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
                 filters.append(StaticValuesFilter(attribute, values, title=fact.title))
             elif fact.is_temporal and is_date_or_moment(fact.column.type):
                 filters.append(DateRangeFilter(attribute, title=fact.title))
-            elif fact.is_foreign_key or fact.is_temporal:
+            elif fact.is_foreign_key:
+                target = referenced_model(model, fact.name)
+                if target is None:
+                    filters.append(OperationColumnFilter(attribute, title=fact.title))
+                else:
+                    filters.append(RelatedFilter(attribute, target, title=fact.title))
+            elif fact.is_temporal:
                 filters.append(OperationColumnFilter(attribute, title=fact.title))
+            elif not fact.is_primary_key and is_number(fact.column):
+                filters.append(NumberRangeFilter(attribute, title=fact.title))
         return filters
+
+    @staticmethod
+    def infer_search_related(model: type[SQLModel]) -> list[str]:
+        """Many-to-one relations whose rows' labels the search reaches (orders
+        by their requester's name): see :mod:`admin_app.lists.searching`."""
+        return related_label_paths(model)
 
     @staticmethod
     def infer_column_labels(model: type[SQLModel]) -> dict[str, str]:
@@ -314,6 +338,14 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             self, stmt, term, contains=wants_contains(self, request)
         )
 
+    def search_placeholder(self) -> str:
+        """sqladmin's (the searched fields' labels), and the relations whose
+        labels the search reaches."""
+        related = [self._column_labels.get(name, name) for name in self.search_related]
+        return ", ".join(
+            part for part in (super().search_placeholder(), *related) if part
+        )
+
     def search_query(self, stmt: Select[Any], term: str) -> Select[Any]:
         """sqladmin's hook, for any path of its own still calling it."""
         return search_statement(self, stmt, term, contains=bool(self.search_contains))
@@ -321,8 +353,9 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     async def list_context(self, request: Request) -> dict[str, Any]:
         """sqladmin's; first (sqladmin asks for it before querying the list),
         refuse query parameters the list does not read: 400, see
-        :func:`admin_app.lists.params.check_list_query`."""
-        check_list_query(self, request)
+        :func:`admin_app.lists.params.check_list_params` (a filter's value
+        it cannot use is a message on the list instead)."""
+        check_list_params(self, request)
         return await super().list_context(request)
 
     def get_export_name(self, export_type: str) -> str:

@@ -53,9 +53,12 @@ def test_statements_per_page_do_not_grow_with_the_page(
         client, statements, f"/admin/membership/list{query}{joiner}pageSize=50"
     )
     assert len(small) == len(large), (small, large)
-    # Each relation shown is one statement, whatever the rows.
-    assert sum(bool(re.search(r"FROM club\b", sql)) for sql in large) == 1
-    assert sum(bool(re.search(r"FROM member\b", sql)) for sql in large) == 1
+    # Each relation shown is one statement, whatever the rows (besides the
+    # filter panel's one read of the first rows of each foreign key's table,
+    # admin_app/lists/related.py, a LIMIT).
+    loads = [sql for sql in large if "LIMIT" not in sql]
+    assert sum(bool(re.search(r"FROM club\b", sql)) for sql in loads) == 1
+    assert sum(bool(re.search(r"FROM member\b", sql)) for sql in loads) == 1
 
 
 def test_a_list_reads_only_the_columns_it_shows(

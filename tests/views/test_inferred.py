@@ -2,10 +2,12 @@
 
 from typing import Any, ClassVar
 
-from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.filters import BooleanFilter, StaticValuesFilter
 
 from admin_app.labels import pluralize
 from admin_app.lists.filters import DateRangeFilter
+from admin_app.lists.ranges import NumberRangeFilter
+from admin_app.lists.related import RelatedFilter
 from admin_app.registry import build_views
 from admin_app.views.inferred import AutoModelView, view_for
 from models import Order, User
@@ -58,8 +60,10 @@ def test_search_sort_and_filters_follow_indexes_and_column_kinds() -> None:
         "tier": StaticValuesFilter,
         "is_active": BooleanFilter,
         "joined_at": DateRangeFilter,  # sqladmin's takes it for text
-        "club_id": OperationColumnFilter,
+        "club_id": RelatedFilter,  # picked by the club's name
+        "balance": NumberRangeFilter,
     }
+    assert view_for(Order).search_related == ["requester", "project"]
 
 
 def test_labels_come_from_field_titles_else_the_name() -> None:
