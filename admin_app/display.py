@@ -13,6 +13,9 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from markupsafe import Markup
+from sqladmin.i18n import gettext
+
 _ADDRESSES = (
     ipaddress.IPv4Address,
     ipaddress.IPv6Address,
@@ -86,3 +89,14 @@ def iso_duration(value: timedelta) -> str:
     if time:
         text += "T" + time
     return text if text not in ("P", "-P") else "PT0S"
+
+
+def bool_marks(value: bool) -> Markup:
+    """sqladmin's ✓ and ✗ for a bool cell, with the word a screen reader says
+    (the icons alone say nothing) and a tooltip."""
+    word = gettext("Yes") if value else gettext("No")
+    icon = "fa-check text-success" if value else "fa-times text-danger"
+    return Markup(
+        '<i class="fa-solid {}" aria-hidden="true" title="{}"></i>'
+        '<span class="visually-hidden">{}</span>'
+    ).format(icon, word, word)

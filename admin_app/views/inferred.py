@@ -14,6 +14,7 @@ from typing import Any, ClassVar, cast
 from pydantic import BaseModel
 from sqladmin import ModelView
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.formatters import BASE_FORMATTERS
 from sqladmin.forms import ModelConverterBase
 from sqladmin.helpers import prettify_class_name
 from sqladmin.models import ModelViewMeta
@@ -27,7 +28,7 @@ from starlette.responses import StreamingResponse
 from wtforms import Form
 
 from admin_app.details.related import collections_for, is_collection
-from admin_app.display import readable
+from admin_app.display import bool_marks, readable
 from admin_app.enums import (
     enum_text,
     shows_enums_by_value,
@@ -147,6 +148,15 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     # List search: by prefix, from indexes; True makes "contains" the default
     # (admin_app.lists.searching).
     search_contains: ClassVar[bool] = False
+    # A bool cell's ✓/✗ says "Yes"/"No" to a screen reader (admin_app.display).
+    column_type_formatters: ClassVar[dict[type, Callable[[Any], Any]]] = {
+        **BASE_FORMATTERS,
+        bool: bool_marks,
+    }
+    column_type_formatters_detail: ClassVar[dict[type, Callable[[Any], Any]]] = {
+        **BASE_FORMATTERS,
+        bool: bool_marks,
+    }
 
     # Hooks: each returns the value of the option it is named after.
 
