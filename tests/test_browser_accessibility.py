@@ -2,21 +2,20 @@
 wide (1400 px) and narrow (390 px): no serious or critical violations (an
 input without a label, a button without a name, text below 4.5:1 contrast,
 ARIA misused). The checker is ``tests.browser.assert_accessible``, for any
-browser test to call."""
+browser test to call. And the keyboard alone reaches every control of a list
+and a form, and saves the form."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-import models.tables  # noqa: F401  (the demo's tables, made by the engine fixture)
-from admin_app.auth.passwords import hash_password
-from admin_app.settings import Settings
-from models.seed import seed
+from models.tables import Project
 from tests.browser import accessibility_violations
-from tests.conftest import make_settings
+from tests.demo_site import demo, settings  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("demo")
 
 WIDTHS = {"wide": (1400, 900), "narrow": (390, 844)}
 
@@ -37,18 +36,6 @@ PAGES = {
     "admin users": "/admin/admin-user/list",
     "audit list": "/admin/audit-entry/list",
 }
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(database_url, tmp_path, models=["models"])
-
-
-@pytest.fixture
-def demo(engine: Engine) -> None:
-    with Session(engine) as session:
-        seed(session, hash_password=hash_password)
-        session.commit()
 
 
 def refused_edit(page: Any) -> None:
@@ -86,7 +73,7 @@ STATES = {
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_kind_has_no_serious_violations(  # type: ignore[no-untyped-def]
-    page, chromium, live_server: str, demo: None, width: str
+    page, chromium, live_server: str, width: str
 ) -> None:
     wide, high = WIDTHS[width]
     found: list[str] = []
@@ -112,7 +99,7 @@ def test_every_page_kind_has_no_serious_violations(  # type: ignore[no-untyped-d
     assert not found, "\n".join(found)
 
 
-def test_a_bool_cell_says_yes_or_no(page, demo: None) -> None:  # type: ignore[no-untyped-def]
+def test_a_bool_cell_says_yes_or_no(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/admin/order/list?is_urgent=true")
     cells = page.locator("tbody tr:first-child td:has(.fa-check)")
     assert cells.count() == 1
@@ -123,3 +110,87 @@ def test_a_bool_cell_says_yes_or_no(page, demo: None) -> None:  # type: ignore[n
     page.goto("/admin/order/list?is_urgent=false")
     crosses = page.locator("tbody tr:first-child td:has(.fa-times)")
     assert crosses.first.text_content().strip() == "No"
+
+
+# The controls a keyboard must reach: every one shown and enabled, but a
+# select2 picker's own <select> (its combobox stands in for it) and a link
+# marked disabled (the search's Clear with no search).
+_MARK_CONTROLS = """() => {
+  const found = [...document.querySelectorAll(
+    "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"
+  )].filter((e) => !e.disabled && e.type !== "hidden"
+    && e.getClientRects().length > 0
+    && getComputedStyle(e).visibility !== "hidden"
+    && !e.classList.contains("select2-hidden-accessible")
+    && e.getAttribute("aria-disabled") !== "true"
+    && !e.closest("[aria-hidden=true], [inert]"));
+  found.forEach((e, i) => { e.dataset.keyboard = String(i); });
+  return found.map((e) => e.outerHTML.slice(0, 100));
+}"""
+
+
+def tab_through(page: Any) -> tuple[list[str], set[int]]:
+    """Every control the page shows, and which of them pressing Tab from the
+    top of the page reached (until focus came round again)."""
+    controls = page.evaluate(_MARK_CONTROLS)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    reached: set[int] = set()
+    for _ in range(len(controls) + 10):
+        page.keyboard.press("Tab")
+        mark = page.evaluate("() => document.activeElement.dataset.keyboard")
+        if mark is not None:
+            reached.add(int(mark))
+    return controls, reached
+
+
+def test_the_keyboard_reaches_every_control_of_a_list(  # type: ignore[no-untyped-def]
+    page,
+) -> None:
+    page.goto("/admin/order/list?pageSize=25&status=submitted")
+    controls, reached = tab_through(page)
+    assert len(controls) > 25 * 4  # a row: its box, View, Edit, Delete, links
+    missed = [controls[i] for i in range(len(controls)) if i not in reached]
+    assert not missed, missed
+    # The first stop is the skip link, which leads past the menu.
+    page.reload()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == (
+        "Skip to content"
+    )
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('main')")
+
+
+def test_the_keyboard_fills_and_saves_an_edit_form(  # type: ignore[no-untyped-def]
+    page, engine: Engine
+) -> None:
+    page.goto("/admin/project/edit/3")
+    controls, reached = tab_through(page)
+    missed = [controls[i] for i in range(len(controls)) if i not in reached]
+    assert not missed, missed
+
+    # A picker's chosen member is taken out by keyboard too.
+    chosen = page.locator("#members option:checked")
+    before = chosen.count()
+    page.focus(".select2-selection__choice__remove")
+    page.keyboard.press("Enter")
+    assert chosen.count() == before - 1
+    page.keyboard.press("Escape")  # the picker opens its search: close it
+
+    page.evaluate("() => document.activeElement.blur()")
+    for _ in range(len(controls)):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "name":
+            break
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("Keyboard Gateway")
+    for _ in range(len(controls)):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.value") == "Save":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/project/list**")
+    with Session(engine) as session:
+        project = session.get(Project, 3)
+        assert project is not None and project.name == "Keyboard Gateway"

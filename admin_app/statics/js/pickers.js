@@ -37,10 +37,11 @@
   });
 })(jQuery);
 
-// Pickers named for screen readers. select2 draws its own combobox (a <span>
-// role="combobox") beside the hidden <select>, named by the current choice
-// alone, and a multiple one by nothing: name each by the field's <label> (and
-// its choice). Rows a script adds later call window.adminAppNamePickers(root).
+// Pickers named for screen readers and reached by keyboard. select2 draws its
+// own combobox (a <span role="combobox">) beside the hidden <select>, named by
+// the current choice alone, and a multiple one by nothing: name each by the
+// field's <label> (and its choice). Rows a script adds later call
+// window.adminAppNamePickers(root).
 (function ($) {
   "use strict";
 
@@ -67,6 +68,11 @@
         if (search) {
           search.setAttribute("aria-labelledby", label.id);
         }
+        // Its "remove" and "clear" buttons are left out of the tab order:
+        // put them back, so that a keyboard can take out any choice.
+        shown.querySelectorAll('button[tabindex="-1"]').forEach(function (button) {
+          button.tabIndex = 0;
+        });
       });
   }
 
