@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqladmin.i18n import ngettext
+from sqladmin.i18n import gettext, ngettext
 
 _ADDRESSES = (
     ipaddress.IPv4Address,
@@ -138,3 +138,14 @@ def json_block(value: Any) -> Markup:
 
 # A JSON block up to this many lines is shown open.
 JSON_OPEN_LINES = 12
+
+
+def bool_marks(value: bool) -> Markup:
+    """sqladmin's ✓ and ✗ for a bool cell, with the word a screen reader says
+    (the icons alone say nothing) and a tooltip."""
+    word = gettext("Yes") if value else gettext("No")
+    icon = "fa-check text-success" if value else "fa-times text-danger"
+    return Markup(
+        '<i class="fa-solid {}" aria-hidden="true" title="{}"></i>'
+        '<span class="visually-hidden">{}</span>'
+    ).format(icon, word, word)

@@ -19,6 +19,8 @@ from admin_app.app import create_app
 from admin_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, REPO, unavailable
 
+# axe-core's impacts a page must not have (it also reports moderate and minor).
+SERIOUS_IMPACTS = ("serious", "critical")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = REPO / "test-artifacts"
@@ -114,3 +116,32 @@ def page(
             path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True
         )
     context.close()
+
+
+def accessibility_violations(
+    page: Any, impacts: tuple[str, ...] = SERIOUS_IMPACTS
+) -> list[str]:
+    """What axe-core (the copy axe-playwright-python bundles: nothing is
+    fetched) finds wrong on ``page`` as it is now, of the given impacts: one
+    line per rule, with the page and the first elements it names."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    found = []
+    for violation in results["violations"]:
+        if violation["impact"] not in impacts:
+            continue
+        where = "; ".join(
+            f"{node['target']} {node['html'][:120]}" for node in violation["nodes"][:3]
+        )
+        found.append(
+            f"{page.url}: {violation['impact']} {violation['id']} "
+            f"({violation['help']}, {len(violation['nodes'])} elements): {where}"
+        )
+    return found
+
+
+def assert_accessible(page: Any, impacts: tuple[str, ...] = SERIOUS_IMPACTS) -> None:
+    """Fail with axe-core's findings if ``page`` has violations of ``impacts``."""
+    found = accessibility_violations(page, impacts)
+    assert not found, "\n".join(found)

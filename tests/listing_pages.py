@@ -14,8 +14,9 @@ def row_keys(page: str) -> list[str]:
 
 
 def link(page: str, rel: str) -> str | None:
-    """The href of the Previous (``prev``) or Next (``next``) link, if enabled."""
-    found = re.search(rf'<a class="page-link" rel="{rel}" href="([^"]*)">', page)
+    """The href of the Previous (``prev``), Next (``next``) or Last (``last``)
+    link, if enabled."""
+    found = re.search(rf'<a class="page-link" rel="{rel}"[^>]* href="([^"]*)">', page)
     if found is None or found.group(1) == "#":
         return None
     return html.unescape(found.group(1))

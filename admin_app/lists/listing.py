@@ -4,9 +4,15 @@ the relations and columns shown).
 
 A list and its export read the same query parameters, so an export holds the
 rows the user is looking at: ``search`` (and ``match``), each filter's
-parameter, ``sortBy``/``sort``. Paging reads ``page``, ``pageSize``, ``after``
-and ``before`` (see :mod:`admin_app.lists.keyset`) and ``count`` (see
+parameter, ``sortBy``/``sort``. Paging reads ``page`` (a number, or
+``last``), ``pageSize``, ``after`` and ``before`` (see
+:mod:`admin_app.lists.keyset`) and ``count`` (see
 :mod:`admin_app.lists.counting`).
+
+The last page (``page=last``) is the first page of the reversed order, cut
+to what the exact count leaves for it and turned back: as cheap as page 1
+wherever the list pages by key, and its Previous link seeks back from its
+first row. Asking for it counts exactly (its number needs the count).
 
 A page runs a fixed number of statements whatever its size: the count, the
 rows (one more than shown, to know whether a next page exists), one per
@@ -44,7 +50,13 @@ from admin_app.lists.keyset import (
     seek,
 )
 from admin_app.lists.page_edits import PageEdits
-from admin_app.lists.pagination import LIST_PARAM, PAGING_PARAMS, ListPage, is_stale
+from admin_app.lists.pagination import (
+    LAST_PAGE,
+    LIST_PARAM,
+    PAGING_PARAMS,
+    ListPage,
+    is_stale,
+)
 from admin_app.lists.panel import filter_panel
 from admin_app.lists.params import FilterProblem, filter_problems
 from admin_app.lists.rows import list_rows, render_rows
@@ -215,7 +227,9 @@ def shown_loads(view: ModelView) -> list[Any]:
 
 
 def _page_numbers(view: ModelView, request: Request) -> tuple[int, int]:
-    page = view.validate_page_number(request.query_params.get("page"), 1)
+    """The page asked for and its size; ``page=last`` reads as 1 here."""
+    asked = request.query_params.get("page")
+    page = 1 if asked == LAST_PAGE else view.validate_page_number(asked, 1)
     size = view.validate_page_number(
         request.query_params.get("pageSize"), view.page_size
     )
@@ -232,8 +246,9 @@ async def list_page(
     page, size = _page_numbers(view, request)
     if query is None:
         query = await list_statement(view, request)
-    cursor = cursor_of(request) if query.order is not None else None
-    exact = wants_exact(request)
+    last = request.query_params.get("page") == LAST_PAGE
+    cursor = cursor_of(request) if query.order is not None and not last else None
+    exact = wants_exact(request) or last
     cap = cap_of(view)
     loads = shown_loads(view)
 
@@ -242,15 +257,19 @@ async def list_page(
             session, view, query.stmt, narrowed=query.narrowed, exact=exact, cap=cap
         )
         stmt = query.stmt.options(*loads)
+        number = max(1, -(-count.value // size)) if last else page
+        if last and query.order is not None and count.value:
+            return _last_page(session, stmt, query.order, number, size, count)
         values = None
         if cursor is not None and query.order is not None:
             values = boundary_values(
                 session, view.model, query.order, cursor.identifier
             )
         if values is None or query.order is None:
-            window = stmt.limit(size + 1).offset((page - 1) * size)
+            window = stmt.limit(size + 1).offset((number - 1) * size)
             rows = list(session.scalars(window).unique().all())
-            return _page(rows, page, size, count, query.order is not None, page > 1)
+            keyset = query.order is not None
+            return _page(rows, number, size, count, keyset, number > 1)
         order = reverse(query.order) if cursor and cursor.backwards else query.order
         # SQLite sorts NULL first in ascending order, PostgreSQL last.
         nulls_low = session.get_bind().dialect.name == "sqlite"
@@ -264,6 +283,23 @@ async def list_page(
         return _page(rows, page, size, count, True, True)
 
     return await run_in_session(view.session_maker, read)
+
+
+def _last_page(
+    session: Session,
+    stmt: Select[Any],
+    order: list[SortKey],
+    page: int,
+    size: int,
+    count: RowCount,
+) -> ListPage:
+    """Page ``page``, the last of ``count`` rows: the rows it holds, read from
+    the end of the list (the reversed order) and turned back."""
+    held = count.value - (page - 1) * size
+    clauses = [_clause(key) for key in reverse(order)]
+    window = stmt.order_by(None).order_by(*clauses).limit(held)
+    rows = list(session.scalars(window).unique().all())[::-1]
+    return ListPage(rows, page, size, count, False, page > 1, True)
 
 
 def _page(

@@ -3,7 +3,7 @@ offset, and the row count as sure as it is (see :mod:`admin_app.lists.counting`)
 
 Whether another page follows is known exactly (each page reads one row more
 than it shows), whatever the count says; numbered links go no further than
-the count vouches for.
+the count vouches for, and the Last link is there only when it is exact.
 """
 
 import hashlib
@@ -18,6 +18,8 @@ from admin_app.lists.counting import EXACT_PARAM, EXACT_VALUE, RowCount
 from admin_app.lists.keyset import AFTER, BEFORE
 
 PAGE_LINKS_AROUND = 3
+# ``page=last``: the last page, read from the end (admin_app.lists.listing).
+LAST_PAGE = "last"
 # Which list a page link belongs to: see :func:`fingerprint`.
 LIST_PARAM = "list"
 # Not carried from page to page: each link sets its own.
@@ -66,6 +68,8 @@ class ListPage:
     next_url: str = ""
     previous_url: str = ""
     exact_count_url: str = ""
+    # Set when the count is exact and this is not the last page.
+    last_url: str = ""
     page_controls: list[PageLink] = field(default_factory=list)
 
     @property
@@ -106,6 +110,8 @@ class ListPage:
             self.exact_count_url = str(
                 url.include_query_params(**{EXACT_PARAM: EXACT_VALUE})
             )
+        if self.count.exact and self.has_next:
+            self.last_url = str(base.include_query_params(page=LAST_PAGE))
         last = self.known_pages
         if self.has_next:
             last = max(last, self.page + 1)

@@ -30,7 +30,7 @@ from starlette.requests import Request
 
 from admin_app.lists.counting import EXACT_PARAM
 from admin_app.lists.filters import OP, FilterValueError, ParamFilter
-from admin_app.lists.pagination import PAGING_PARAMS
+from admin_app.lists.pagination import LAST_PAGE, PAGING_PARAMS
 
 # The list page's own parameters (``lang``, the language switcher's, below).
 # ``error`` is read no more (messages travel in the session), but links made
@@ -97,6 +97,8 @@ def check_list_params(view: ModelView, request: Request) -> None:
         if len(value) > MAX_PARAM_LENGTH or "\x00" in value:
             _bad(f"Invalid value for the list parameter {name!r}.")
     for name in ("page", "pageSize"):
+        if params.get(name) == LAST_PAGE and name == "page":
+            continue
         if name in params and not _PAGE_NUMBER.fullmatch(params[name]):
             _bad("Invalid page or pageSize parameter.")
     if params.get("sort", "asc") not in ("asc", "desc"):

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel
 from sqladmin import ModelView
 from sqladmin.filters import BooleanFilter, OperationColumnFilter, StaticValuesFilter
+from sqladmin.formatters import BASE_FORMATTERS
 from sqladmin.forms import ModelConverterBase
 from sqladmin.helpers import prettify_class_name
 from sqladmin.models import ModelViewMeta
@@ -28,7 +29,13 @@ from starlette.responses import StreamingResponse
 from wtforms import Form
 
 from admin_app.details.related import collections_for, filter_query, is_collection
-from admin_app.display import is_json_document, json_block, moment_text, readable
+from admin_app.display import (
+    bool_marks,
+    is_json_document,
+    json_block,
+    moment_text,
+    readable,
+)
 from admin_app.enums import (
     enum_text,
     shows_enums_by_value,
@@ -172,6 +179,16 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     inlines: ClassVar[list[Inline | str]] = []
     # Many-to-one relations whose labels the search reaches (inferred).
     search_related: ClassVar[list[str]] = []
+
+    # A bool cell's ✓/✗ says "Yes"/"No" to a screen reader (admin_app.display).
+    column_type_formatters: ClassVar[dict[type, Callable[[Any], Any]]] = {
+        **BASE_FORMATTERS,
+        bool: bool_marks,
+    }
+    column_type_formatters_detail: ClassVar[dict[type, Callable[[Any], Any]]] = {
+        **BASE_FORMATTERS,
+        bool: bool_marks,
+    }
 
     # Hooks: each returns the value of the option it is named after.
 

@@ -192,3 +192,55 @@ def test_a_page_link_of_a_list_since_changed_starts_again(
     fresh = response.headers["location"]
     assert "after=" not in fresh and "page=" not in fresh and "list=" not in fresh
     assert "founded=2001-01-01" in fresh and "sortBy=name" in fresh
+
+
+@pytest.mark.parametrize("query", SORTS)
+def test_the_last_page_is_the_last_offset_page_read_from_the_end(
+    client: TestClient,
+    engine: Engine,
+    clubs: list[int],
+    query: str,
+    statements: StatementLog,
+) -> None:
+    expected = offset_pages(client, query)
+    first = get_page(client, f"/admin/club/list?pageSize={SIZE}{query}")
+    last_url = link(first, "last")
+    assert last_url is not None and "page=last" in last_url
+    statements.clear()
+    last = get_page(client, last_url)
+    assert row_keys(last) == expected[-1]  # 23 clubs: 3 on the sixth page
+    assert len(row_keys(last)) == CLUBS % SIZE
+    assert 'aria-current="page">6</a>' in last
+    assert link(last, "next") is None and link(last, "last") is None
+    rows_read = [
+        (sql, params)
+        for sql, params in zip(statements, statements.params, strict=True)
+        if "FROM club" in sql and "LIMIT" in sql and "count(" not in sql.lower()
+    ]
+    assert len(rows_read) == 1, statements
+    for sql, params in rows_read:
+        # SQLite's dialect always writes an OFFSET: there it must be 0.
+        assert "OFFSET" not in sql or list(params)[-1] == 0, (sql, params)
+
+    # Previous seeks back from its first row, onto the offset pages.
+    backward = [row_keys(last)]
+    page = last
+    while (preceding := link(page, "prev")) is not None:
+        page = get_page(client, preceding)
+        backward.append(row_keys(page))
+    assert backward[::-1] == expected
+
+
+def test_the_last_page_of_a_full_last_page_and_of_nothing(
+    client: TestClient, engine: Engine, clubs: list[int]
+) -> None:
+    with Session(engine) as session:
+        for club in session.scalars(select(Club).order_by(Club.id).limit(3)):
+            session.delete(club)
+        session.commit()  # 20 clubs: five full pages
+    last = get_page(client, f"/admin/club/list?pageSize={SIZE}&page=last")
+    assert len(row_keys(last)) == SIZE
+    assert 'aria-current="page">5</a>' in last
+    empty = get_page(client, "/admin/club/list?search=nobody&page=last")
+    assert row_keys(empty) == []
+    assert link(empty, "prev") is None and link(empty, "last") is None

@@ -3,14 +3,18 @@ columns and relations shown, filters/search/sort in one statement, and pages
 past the end answered without an error."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from admin_app.audit.entries import AuditEntry
+from admin_app.views.inferred import AutoModelView
 from tests.conftest import StatementLog
 from tests.listing_pages import count_text, get_page, link, row_keys
 from tests.sample_models import Club, Member, Membership
@@ -113,6 +117,40 @@ def test_past_the_end_of_an_uncertain_count_is_an_empty_page(
     assert len(row_keys(last)) == MEMBERS - 50
     assert link(last, "next") is None
     assert "of 10+ items" in count_text(last)
+
+
+def test_the_last_page_link_needs_an_exact_count(
+    client: TestClient, memberships: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from admin_app.views.inferred import AutoModelView
+
+    first = get_page(client, "/admin/club/list?pageSize=25")
+    assert link(first, "last") is not None
+    monkeypatch.setattr(AutoModelView, "count_cap", 10)
+    uncertain = get_page(client, "/admin/club/list?pageSize=25")
+    assert "of 10+ items" in count_text(uncertain)
+    assert link(uncertain, "last") is None
+    # Followed anyway (an old link), the last page counts exactly.
+    last = get_page(client, "/admin/club/list?pageSize=25&page=last")
+    assert len(row_keys(last)) == MEMBERS - 50
+    assert f"51 to {MEMBERS} of {MEMBERS} items" in count_text(last)
+
+
+class ClubsByName(AutoModelView, model=Club):
+    """Sorted by its own ``sort_query``: paged by offset only."""
+
+    def sort_query(self, stmt: Any, request: Request) -> Any:
+        return stmt.order_by(Club.name.desc())
+
+
+def test_a_list_sorted_its_own_way_reaches_its_last_page_by_offset(
+    client_with: Callable[..., TestClient], memberships: Engine
+) -> None:
+    client = client_with(ClubsByName)
+    last = get_page(client, "/admin/club/list?pageSize=25&page=last")
+    by_offset = get_page(client, "/admin/club/list?pageSize=25&page=3")
+    assert row_keys(last) == row_keys(by_offset)
+    assert len(row_keys(last)) == MEMBERS - 50
 
 
 @pytest.mark.parametrize(

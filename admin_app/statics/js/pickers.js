@@ -72,6 +72,53 @@
   $(':input[data-role="select2-ajax"]').each(start);
 })(jQuery);
 
+// Pickers named for screen readers and reached by keyboard. select2 draws its
+// own combobox (a <span role="combobox">) beside the hidden <select>, named by
+// the current choice alone, and a multiple one by nothing: name each by the
+// field's <label> (and its choice). Rows a script adds later call
+// window.adminAppNamePickers(root).
+(function ($) {
+  "use strict";
+
+  function namePickers(root) {
+    $(root)
+      .find("select.select2-hidden-accessible")
+      .each(function () {
+        var select = this;
+        var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+        var shown = $(select).next(".select2").find(".select2-selection").get(0);
+        if (!label || !shown) {
+          return;
+        }
+        if (!label.id) {
+          label.id = select.id + "-label";
+        }
+        var rendered = shown.querySelector(".select2-selection__rendered");
+        var names = [label.id];
+        if (rendered && rendered.id && !select.multiple) {
+          names.push(rendered.id);
+        }
+        shown.setAttribute("aria-labelledby", names.join(" "));
+        var search = shown.querySelector(".select2-search__field");
+        if (search) {
+          search.setAttribute("aria-labelledby", label.id);
+        }
+        // Its "remove" and "clear" buttons are left out of the tab order:
+        // put them back, so that a keyboard can take out any choice.
+        shown.querySelectorAll('button[tabindex="-1"]').forEach(function (button) {
+          button.tabIndex = 0;
+        });
+      });
+  }
+
+  window.adminAppNamePickers = namePickers;
+  namePickers(document);
+  // select2 draws a multiple picker's search box anew after each change.
+  $(document).on("select2:select select2:unselect select2:close", function (event) {
+    namePickers($(event.target).parent());
+  });
+})(jQuery);
+
 // Date-time pickers. sqladmin's main.js formats them "Y-m-d H:i:s", where
 // flatpickr's "s" is seconds without a leading zero: "12:00:05" became
 // "12:00:5", so a form saved untouched sent a value other than the one the
