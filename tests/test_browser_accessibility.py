@@ -135,11 +135,14 @@ def tab_through(page: Any) -> tuple[list[str], set[int]]:
     controls = page.evaluate(_MARK_CONTROLS)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     reached: set[int] = set()
-    for _ in range(len(controls) + 10):
+    # A date-time input is a Tab stop per part (day, month, year, hour, …).
+    for _ in range(len(controls) * 4 + 20):
         page.keyboard.press("Tab")
         mark = page.evaluate("() => document.activeElement.dataset.keyboard")
         if mark is not None:
             reached.add(int(mark))
+        if len(reached) == len(controls):
+            break
     return controls, reached
 
 

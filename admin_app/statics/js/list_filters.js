@@ -76,5 +76,9 @@
         },
       });
     });
+    // Named by their labels, as a form's pickers are (statics/js/pickers.js).
+    if (window.adminAppNamePickers && panel) {
+      window.adminAppNamePickers(panel);
+    }
   }
 })();
