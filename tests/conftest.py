@@ -14,12 +14,14 @@ from typing import Any
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from admin_app.app import create_app, mount_admin
+from admin_app.auth import passwords
 from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
@@ -43,6 +45,19 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: required)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2id at its lowest cost in this process: at the real parameters each
+    new user and each sign-in costs a tenth of a second of CPU, on most of the
+    suite's tests. Tests marked ``real_password_hashing`` keep the real ones
+    (servers started as processes always do)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        monkeypatch.setattr(passwords, "_hasher", quick)
 
 
 @pytest.fixture(scope="session")

@@ -405,6 +405,7 @@ def test_a_failed_login_leaves_no_session(
         assert session.scalar(select(func.count()).select_from(AdminSession)) == 0
 
 
+@pytest.mark.real_password_hashing
 def test_a_rehash_at_login_keeps_the_users_other_sessions(
     app: Starlette, engine: Engine, admin_user: str
 ) -> None:
