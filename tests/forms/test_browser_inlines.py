@@ -2,7 +2,6 @@
 added by the script (its product picked with the row's picker), one changed,
 one deleted, all saved with the order; a row's errors are shown on that row."""
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,9 @@ from sqlmodel import Session
 
 import benchmarks.shop  # noqa: F401  (its tables)
 from admin_app.settings import Settings
-from benchmarks.shop import BenchCustomer, BenchOrder, BenchOrderItem, BenchProduct
+from benchmarks.shop import BenchOrderItem
 from tests.conftest import make_settings
+from tests.shop_rows import make_shop
 
 
 @pytest.fixture
@@ -24,30 +24,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def shop(engine: Engine) -> dict[str, Any]:
-    with Session(engine) as session:
-        customer = BenchCustomer(
-            email="c@example.com",
-            full_name="Carla",
-            city="Rome",
-            created_at=datetime.now(UTC),
-        )
-        pen = BenchProduct(sku="PEN", name="Pen", price=Decimal("1"))
-        ink = BenchProduct(sku="INK", name="Ink", price=Decimal("2"))
-        session.add_all([customer, pen, ink])
-        session.flush()
-        order = BenchOrder(
-            customer_id=customer.id, created_at=datetime.now(UTC), total=Decimal("1")
-        )
-        session.add(order)
-        session.flush()
-        session.add_all(
-            BenchOrderItem(
-                order_id=order.id, product_id=pen.id, quantity=q, unit_price=1
-            )
-            for q in (1, 2)
-        )
-        session.commit()
-        return {"order": order.id, "pen": pen.id, "ink": ink.id}
+    return make_shop(engine, (1, 2))
 
 
 # The inline's rows of inputs (a row's own errors, if any, are a row before it).

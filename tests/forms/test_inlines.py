@@ -21,11 +21,12 @@ from admin_app.audit.entries import AuditEntry
 from admin_app.forms.inlines import Inline
 from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
-from benchmarks.shop import BenchCustomer, BenchOrder, BenchOrderItem, BenchProduct
+from benchmarks.shop import BenchOrderItem
 from models.tables import Order, OrderItem, User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.html import field_errors, form_values, read_form
 from tests.inline_models import InlBook, InlShelf
+from tests.shop_rows import make_shop
 
 
 @pytest.fixture
@@ -391,31 +392,7 @@ def test_a_bad_parent_in_the_query_is_ignored(
 
 @pytest.fixture
 def shop(engine: Engine) -> dict[str, int]:
-    from datetime import UTC, datetime
-
-    with Session(engine) as session:
-        customer = BenchCustomer(
-            email="c@example.com",
-            full_name="Carla",
-            city="Rome",
-            created_at=datetime.now(UTC),
-        )
-        pen = BenchProduct(sku="PEN", name="Pen", price=Decimal("1"))
-        ink = BenchProduct(sku="INK", name="Ink", price=Decimal("2"))
-        session.add_all([customer, pen, ink])
-        session.flush()
-        order = BenchOrder(
-            customer_id=customer.id, created_at=datetime.now(UTC), total=Decimal("1")
-        )
-        session.add(order)
-        session.flush()
-        session.add(
-            BenchOrderItem(
-                order_id=order.id, product_id=pen.id, quantity=1, unit_price=1
-            )
-        )
-        session.commit()
-        return {"order": order.id, "pen": pen.id, "ink": ink.id}  # type: ignore[dict-item]
+    return make_shop(engine, (1,))
 
 
 def test_pickers_work_inside_inline_rows(
