@@ -133,3 +133,15 @@ def test_the_date_filter_offers_periods_and_calendars_and_starts_at_page_one(
     assert 'name="page"' not in form and 'name="after"' not in form
     club = get_page(client, "/admin/club/list")
     assert 'type="date" name="founded_from"' in club
+
+
+def test_a_lookup_whose_value_is_none_is_not_shown_chosen_when_unfiltered(
+    client: TestClient,
+) -> None:
+    # The sign-in's audit entry has no model: the Model filter offers "None",
+    # which an absent parameter (also None) must not read as chosen.
+    page = client.get("/admin/audit-entry/list")
+    assert page.status_code == 200
+    assert "bg-secondary-lt px-2 py-1 rounded" not in page.text
+    chosen = client.get("/admin/audit-entry/list?action=login")
+    assert "bg-secondary-lt px-2 py-1 rounded" in chosen.text
