@@ -37,6 +37,7 @@ from admin_app.security.limits import RequestLimitsMiddleware
 from admin_app.security.permissions import RoleAuthorization
 from admin_app.security.proxies import trusted_networks
 from admin_app.settings import DEVELOPMENT_HOSTS
+from admin_app.templating import COMPILED
 from admin_app.views.inferred import AutoModelView
 
 
@@ -102,6 +103,8 @@ class AdminSite(Admin):
         self.admin.user_middleware.append(
             Middleware(CSRFMiddleware, trusted_origins=csrf_trusted_origins)
         )
+        # Compiled once per process, whatever number of admins (admin_app.templating).
+        COMPILED.attach(self.templates.env)
         self.templates.env.globals["csrf_token"] = csrf_token
         # What list links drop: one definition for templates and code.
         self.templates.env.globals["paging_params"] = list(PAGING_PARAMS)

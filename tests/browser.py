@@ -26,6 +26,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = REPO / "test-artifacts"
 
 
+def widths_on_databases(*pairs: tuple[str, str]) -> pytest.MarkDecorator:
+    """A page-wide browser check (axe, the layout) once per width, each on one
+    of the databases: what it reads is HTML and CSS, drawn alike from either,
+    and running it at every width on every database doubled its cost."""
+    return pytest.mark.parametrize(
+        ("database_url", "width"), pairs, indirect=["database_url"]
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.tables import Project
-from tests.browser import accessibility_violations
+from tests.browser import accessibility_violations, widths_on_databases
 from tests.demo_site import demo, settings  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -71,7 +71,7 @@ STATES = {
 }
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@widths_on_databases(("sqlite", "wide"), ("postgresql", "narrow"))
 def test_every_page_kind_has_no_serious_violations(  # type: ignore[no-untyped-def]
     page, chromium, live_server: str, width: str
 ) -> None:

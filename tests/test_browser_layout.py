@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import widths_on_databases
 from tests.demo_site import demo, settings  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("demo")
@@ -38,7 +39,7 @@ def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@widths_on_databases(("sqlite", "narrow"), ("postgresql", "wide"))
 def test_the_layout_holds(page, width: str) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
     no_page_scrolls_sideways(page, width)

@@ -105,7 +105,7 @@ class AdminAuthBackend(AuthenticationBackend):
             return LoginResult(retry_after=throttle.retry_after(locked, now))
 
         # An unknown name costs one verification too: timing tells nothing.
-        stored_hash = user.password_hash if user is not None else passwords.DUMMY_HASH
+        stored_hash = user.password_hash if user is not None else passwords.dummy_hash()
         valid = await anyio.to_thread.run_sync(
             passwords.verify_password, stored_hash, password
         )

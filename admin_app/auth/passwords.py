@@ -1,5 +1,7 @@
 """Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory)."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -33,5 +35,9 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# Verifying against this when a username is unknown keeps the timing alike.
-DUMMY_HASH = _hasher.hash("admin_app-dummy-password")
+@cache
+def dummy_hash() -> str:
+    """Verified against when a username is unknown, which keeps the timing
+    alike. Made on first use, not at import: a hash costs a tenth of a second,
+    which every CLI command and worker start would pay."""
+    return _hasher.hash("admin_app-dummy-password")
