@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from admin_app.audit import entries as audit
 from admin_app.audit import history
-from admin_app.auth import account
+from admin_app.auth import account, time_zone
 from admin_app.auth import routes as auth_routes
 from admin_app.db import AnyEngine, AnySessionMaker
 from admin_app.deletion import routes as deletion_routes
@@ -39,6 +39,7 @@ from admin_app.security.proxies import trusted_networks
 from admin_app.settings import DEVELOPMENT_HOSTS
 from admin_app.templating import COMPILED
 from admin_app.views.inferred import AutoModelView
+from admin_app.zones import shown_zone
 
 
 class AdminSite(Admin):
@@ -67,7 +68,7 @@ class AdminSite(Admin):
         # (admin_app.security.permissions).
         options.setdefault("authorization_backend", RoleAuthorization())
         self.snapshots = Snapshots(secret_key)
-        self.display_timezone = display_timezone
+        self.configured_timezone = display_timezone
         self.password_hasher = password_hasher
         self.export_get_max_rows = export_get_max_rows
         super().__init__(app, engine=engine, session_maker=session_maker, **options)
@@ -114,8 +115,16 @@ class AdminSite(Admin):
         auth_routes.install(self)
         # The logged-in user's own password page.
         account.install(self)
+        # Their own time zone.
+        time_zone.install(self)
         # CSV imports read the str cells of SQLModel tables.
         import_types.install()
+
+    @property
+    def display_timezone(self) -> tzinfo:
+        """The zone of this request's date-times: the signed-in user's own,
+        else ``ADMIN_TIMEZONE`` (:mod:`admin_app.zones`)."""
+        return shown_zone(self.configured_timezone)
 
     @login_required
     async def list(self, request: Request) -> Response:

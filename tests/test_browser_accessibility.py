@@ -33,6 +33,7 @@ PAGES = {
     "delete confirmation": "/admin/order-item/delete?pks=1",
     "export confirmation": "/admin/order/export/csv",
     "account password": "/admin/account/password",
+    "account time zone": "/admin/account/time-zone",
     "admin users": "/admin/admin-user/list",
     "audit list": "/admin/audit-entry/list",
 }

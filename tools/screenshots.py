@@ -55,6 +55,7 @@ def _pages(page: object) -> dict[str, str]:
         "history": "/admin/order/history/10",
         "export": "/admin/order/export/csv",
         "account": "/admin/account/password",
+        "account-time-zone": "/admin/account/time-zone",
         "admin-users": "/admin/admin-user/list",
         "grants": "/admin/grant/list",
         "audit": "/admin/audit-entry/list",

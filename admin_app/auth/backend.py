@@ -24,6 +24,7 @@ from admin_app.db import AnySessionMaker, run_in_session
 from admin_app.security import proxies
 from admin_app.security.permissions import read_grants
 from admin_app.settings import Settings
+from admin_app.zones import use_viewer_zone
 
 SESSION_COOKIE = "admin_app_session"
 # The only thing the cookie holds: who is logged in is read from the database.
@@ -248,6 +249,8 @@ class AdminAuthBackend(AuthenticationBackend):
             return None
         request.state.admin_user = user
         request.state.admin_preloaded = grants
+        # Dates and times in the user's own zone for the rest of the request.
+        use_viewer_zone(user.time_zone)
         return user
 
     def preload(self, session: Session, user: AdminUser) -> Any:

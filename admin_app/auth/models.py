@@ -3,10 +3,14 @@
 import enum
 from datetime import UTC, datetime
 
+from pydantic import field_validator
+from sqladmin.i18n import gettext
 from sqlalchemy import Connection, UniqueConstraint, delete, event, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel, col
+
+from admin_app.zones import zone_named
 
 
 def utc_now() -> datetime:
@@ -47,6 +51,18 @@ class AdminUser(SQLModel, table=True):
     last_login: datetime | None = Field(
         default=None, sa_column_kwargs={"info": {"admin": {"read_only": True}}}
     )
+    # Dates and times shown and typed in this zone (admin_app.zones); none:
+    # the admin's ADMIN_TIMEZONE. Chosen on the account page.
+    time_zone: str | None = Field(default=None, max_length=64)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if zone_named(value) is None:
+            raise ValueError(gettext("Unknown time zone: %(name)s") % {"name": value})
+        return value
 
     def __str__(self) -> str:
         return self.username

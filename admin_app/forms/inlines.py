@@ -276,12 +276,13 @@ async def _may_edit(child: "AutoModelView", request: Request) -> bool:
 async def _form_class(
     view: "AutoModelView", child: "AutoModelView", plan: FormPlan
 ) -> type[Form]:
-    cache: dict[tuple[str, Mode], type[Form]] = view.__dict__.setdefault(
+    cache: dict[tuple[str, Mode, Any], type[Form]] = view.__dict__.setdefault(
         "_inline_forms", {}
     )
-    key = (plan.model.__name__, plan.mode)
+    zone = child.display_timezone()
+    key = (plan.model.__name__, plan.mode, zone)
     if key not in cache:
-        cache[key] = await form_class(child, plan, child.display_timezone())
+        cache[key] = await form_class(child, plan, zone)
     return cache[key]
 
 

@@ -114,11 +114,12 @@ def _list_column(view: Any, planned: PlannedField) -> int | None:
 
 
 async def _form_class(view: Any, plan: FormPlan) -> type[Form]:
-    cached = view.__dict__.get("_editable_form")
-    if cached is None:
-        cached = await form_class(view, plan, view.display_timezone())
-        view.__dict__["_editable_form"] = cached
-    return cached  # type: ignore[no-any-return]
+    # One class per zone: a date-time cell reads in the user's zone.
+    zone = view.display_timezone()
+    cache: dict[Any, type[Form]] = view.__dict__.setdefault("_editable_forms", {})
+    if zone not in cache:
+        cache[zone] = await form_class(view, plan, zone)
+    return cache[zone]
 
 
 def may_edit(view: Any, request: Request) -> bool:

@@ -455,10 +455,14 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     async def form_class_for(self, plan: FormPlan) -> type[Form]:
         if self.form is not None:
             return self.form
-        classes: dict[str, type[Form]] = self.__dict__.setdefault("_forms", {})
-        if plan.mode not in classes:
-            classes[plan.mode] = await form_class(self, plan, self.display_timezone())
-        return classes[plan.mode]
+        # One class per zone: date-times are typed in the user's zone.
+        zone = self.display_timezone()
+        classes: dict[tuple[str, tzinfo], type[Form]] = self.__dict__.setdefault(
+            "_forms", {}
+        )
+        if (plan.mode, zone) not in classes:
+            classes[plan.mode, zone] = await form_class(self, plan, zone)
+        return classes[plan.mode, zone]
 
     async def form_initial_data(self, row: Any, plan: FormPlan) -> dict[str, Any]:
         """The edit form's values: the row's, and the current picks' rows."""

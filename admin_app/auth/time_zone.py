@@ -1,0 +1,112 @@
+"""The logged-in user's own time zone: ``/account/time-zone``.
+
+A select of the zones this machine knows, and "the admin's" (``ADMIN_TIMEZONE``,
+stored as none). Saved with its audit entry in one transaction; from the next
+request on, every date-time the user reads or types is in that zone
+(:mod:`admin_app.zones`).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from sqladmin.authentication import login_required
+from sqladmin.flash import FlashLevel
+from sqladmin.helpers import slugify_class_name
+from sqladmin.i18n import gettext
+from sqlalchemy.orm import Session
+from starlette import status
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from admin_app.audit import entries as audit
+from admin_app.auth.models import AdminUser
+from admin_app.db import run_in_session
+from admin_app.messages import flash
+from admin_app.zones import known_zones, zone_named
+
+if TYPE_CHECKING:
+    from admin_app.site import AdminSite
+
+PAGE_TEMPLATE = "admin_app/auth/account_time_zone.html"
+FIELD = "time_zone"
+
+
+def install(site: "AdminSite") -> None:
+    """Add ``/account/time-zone`` (``admin:account_time_zone``) to ``site``."""
+
+    async def endpoint(request: Request) -> Response:
+        response: Response = await time_zone_page(site, request)
+        return response
+
+    site.admin.router.routes.append(
+        Route(
+            "/account/time-zone",
+            endpoint,
+            name="account_time_zone",
+            methods=["GET", "POST"],
+        )
+    )
+
+
+@login_required
+async def time_zone_page(site: "AdminSite", request: Request) -> Response:
+    user = request.state.admin_user
+    assert isinstance(user, AdminUser)
+    # Only a POST (CSRF-checked) changes it; GET and HEAD show the form.
+    if request.method != "POST":
+        return await _render(site, request, user.time_zone or "", [])
+    posted = (await request.form()).get(FIELD)
+    chosen = posted.strip() if isinstance(posted, str) else ""
+    if chosen and zone_named(chosen) is None:
+        message = gettext("Unknown time zone: %(name)s") % {"name": chosen[:64]}
+        return await _render(site, request, "", [message], status.HTTP_400_BAD_REQUEST)
+    await _save(site, request, user, chosen or None)
+    flash(request, gettext("Your time zone was saved."), FlashLevel.success)
+    return RedirectResponse(
+        request.url_for("admin:index"), status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+async def _save(
+    site: "AdminSite", request: Request, user: AdminUser, chosen: str | None
+) -> None:
+    address = getattr(site.authentication_backend, "client_address", None)
+
+    def save(session: Session) -> None:
+        row = session.get(AdminUser, user.id)
+        if row is None or row.time_zone == chosen:
+            return
+        before = row.time_zone
+        row.time_zone = chosen
+        audit.record(
+            session,
+            "update",
+            user=row,
+            model=slugify_class_name(AdminUser.__name__),
+            pk=str(row.id),
+            changes=audit.changed_values({FIELD: before}, {FIELD: chosen}),
+            remote_addr=str(address(request)) if address is not None else None,
+        )
+        session.commit()
+
+    await run_in_session(site.session_maker, save)
+
+
+async def _render(
+    site: "AdminSite",
+    request: Request,
+    chosen: str,
+    errors: list[str],
+    status_code: int = status.HTTP_200_OK,
+) -> Response:
+    context: dict[str, Any] = {
+        "title": gettext("Time zone"),
+        "chosen": chosen,
+        "errors": errors,
+        "zones": known_zones(),
+        "admin_zone": str(site.configured_timezone),
+    }
+    response: Response = await site.templates.TemplateResponse(
+        request, PAGE_TEMPLATE, context, status_code=status_code
+    )
+    return response
