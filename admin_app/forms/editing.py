@@ -37,6 +37,7 @@ from admin_app.forms.validation import (
     submitted,
     unchanged_inputs,
 )
+from admin_app.forms.widgets import tell_apart
 from admin_app.inspection import columns_of
 from admin_app.keys import RowNotFound, row_clauses
 from admin_app.moments import shown_unchanged
@@ -298,6 +299,9 @@ async def _render(
     context: dict[str, Any],
     status: int = 200,
 ) -> Response:
+    # An inline's pickers find shared labels in one query per column.
+    for inline_set in context.get("inline_sets") or ():
+        await tell_apart(f for row in inline_set.rows for f in row.form)
     return await site.templates.TemplateResponse(
         request, template, context, status_code=status
     )

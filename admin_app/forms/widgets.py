@@ -14,7 +14,7 @@ from a POST is told apart from one cleared
 (:func:`admin_app.forms.validation.missing_fields`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -52,17 +52,47 @@ async def _choice(field: Any, value: Any) -> tuple[str, str, str] | None:
     return str(formatted["id"]), label, str(formatted.get("detail") or "")
 
 
+async def _choices(field: Any) -> list[tuple[str, str, str]]:
+    """The field's current choices, read once (:func:`tell_apart` may have)."""
+    known: list[tuple[str, str, str]] | None = getattr(field, "_admin_choices", None)
+    if known is None:
+        values = field.data if field.widget.multiple else [field.data]
+        found = [await _choice(field, value) for value in values or []]
+        known = field._admin_choices = [c for c in found if c is not None]
+    return known
+
+
 async def _told_apart(
     field: Any, choices: list[tuple[str, str, str]]
 ) -> list[tuple[str, str]]:
     """``(key, text)`` of each choice, its detail beside a label other rows share."""
-    shared = getattr(field.loader, "shared_labels", None)
-    labels = {label for _, label, detail in choices if detail}
-    same = await shared(labels) if shared is not None and labels else set()
+    same: set[str] | None = getattr(field, "_admin_shared", None)
+    if same is None:
+        shared = getattr(field.loader, "shared_labels", None)
+        labels = {label for _, label, detail in choices if detail}
+        same = await shared(labels) if shared is not None and labels else set()
     return [
         (key, f"{label} ({detail})" if label in same else label)
         for key, label, detail in choices
     ]
+
+
+async def tell_apart(fields: Iterable[Field]) -> None:
+    """For many pickers of one column (an inline's rows): which of their labels
+    other rows share, asked in one query per column instead of one per row,
+    and kept on each field for its widget."""
+    columns: dict[int, list[Any]] = {}
+    for field in fields:
+        if isinstance(field.widget, PickerWidget):
+            columns.setdefault(id(field.loader), []).append(field)
+    for group in columns.values():
+        shared = getattr(group[0].loader, "shared_labels", None)
+        labels = set()
+        for field in group:
+            labels |= {label for _, label, detail in await _choices(field) if detail}
+        same = await shared(labels) if shared is not None and labels else set()
+        for field in group:
+            field._admin_shared = same
 
 
 class PickerWidget(AjaxSelect2Widget):
@@ -75,9 +105,7 @@ class PickerWidget(AjaxSelect2Widget):
         kwargs.pop("type", None)
         if getattr(field, "allow_blank", False) and not self.multiple:
             kwargs.setdefault("data-allow-blank", "1")
-        values = field.data if self.multiple else [field.data]
-        found = [await _choice(field, value) for value in values or []]
-        choices = await _told_apart(field, [c for c in found if c is not None])
+        choices = await _told_apart(field, await _choices(field))
         options = "".join(_option(key, label) for key, label in choices)
         if self.multiple:
             kwargs["multiple"] = True
