@@ -6,6 +6,7 @@ The new password ends the user's other sessions (the ``before_update`` hook of
 session, in the same transaction as the change and its audit entry.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -45,18 +46,22 @@ class PasswordChangeError(Exception):
 
 def install(site: "AdminSite") -> None:
     """Add ``/account/password`` (``admin:account_password``) to ``site``."""
+    add_page(site, "/account/password", password_page, "account_password")
 
-    async def password_endpoint(request: Request) -> Response:
-        response: Response = await password_page(site, request)
-        return response
+
+def add_page(
+    site: "AdminSite",
+    path: str,
+    page: Callable[["AdminSite", Request], Awaitable[Response]],
+    name: str,
+) -> None:
+    """An account page at ``path``: GET and HEAD show it, a POST saves it."""
+
+    async def endpoint(request: Request) -> Response:
+        return await page(site, request)
 
     site.admin.router.routes.append(
-        Route(
-            "/account/password",
-            password_endpoint,
-            name="account_password",
-            methods=["GET", "POST"],
-        )
+        Route(path, endpoint, name=name, methods=["GET", "POST"])
     )
 
 
@@ -141,7 +146,7 @@ async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Respo
                 {"password_hash": new_hash},
                 sensitive={"password_hash"},
             ),
-            remote_addr=_client_address(site, request),
+            remote_addr=client_address(site, request),
         )
         session.commit()
 
@@ -164,7 +169,7 @@ async def _locked(site: "AdminSite", request: Request, retry_after: int) -> Resp
     return response
 
 
-def _client_address(site: "AdminSite", request: Request) -> str | None:
+def client_address(site: "AdminSite", request: Request) -> str | None:
     address = getattr(site.authentication_backend, "client_address", None)
     if address is not None:
         return str(address(request))

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from starlette import status
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from admin_app.audit import entries as audit
+from admin_app.auth.account import add_page, client_address
 from admin_app.auth.models import AdminUser
 from admin_app.db import run_in_session
 from admin_app.messages import flash
@@ -33,19 +33,7 @@ FIELD = "time_zone"
 
 def install(site: "AdminSite") -> None:
     """Add ``/account/time-zone`` (``admin:account_time_zone``) to ``site``."""
-
-    async def endpoint(request: Request) -> Response:
-        response: Response = await time_zone_page(site, request)
-        return response
-
-    site.admin.router.routes.append(
-        Route(
-            "/account/time-zone",
-            endpoint,
-            name="account_time_zone",
-            methods=["GET", "POST"],
-        )
-    )
+    add_page(site, "/account/time-zone", time_zone_page, "account_time_zone")
 
 
 @login_required
@@ -70,7 +58,7 @@ async def time_zone_page(site: "AdminSite", request: Request) -> Response:
 async def _save(
     site: "AdminSite", request: Request, user: AdminUser, chosen: str | None
 ) -> None:
-    address = getattr(site.authentication_backend, "client_address", None)
+    address = client_address(site, request)
 
     def save(session: Session) -> None:
         row = session.get(AdminUser, user.id)
@@ -85,7 +73,7 @@ async def _save(
             model=slugify_class_name(AdminUser.__name__),
             pk=str(row.id),
             changes=audit.changed_values({FIELD: before}, {FIELD: chosen}),
-            remote_addr=str(address(request)) if address is not None else None,
+            remote_addr=address,
         )
         session.commit()
 
