@@ -107,7 +107,7 @@ class Labels:
     def load(self, session: Session) -> "Labels":
         """One query per model (per :data:`CHUNK` keys) for every wanted row."""
         for model, keys in self._wanted.items():
-            wheres = _wheres(model, keys)
+            wheres = key_wheres(model, keys)
             for where in wheres:
                 for row in session.scalars(select(model).where(where)):
                     self._found[(model, format_key(row))] = row_label(row)
@@ -122,7 +122,7 @@ class Labels:
         return Reference(model, text, label, url)
 
 
-def _wheres(model: type, keys: Iterable[str]) -> list[ColumnElement[bool]]:
+def key_wheres(model: type, keys: Iterable[str]) -> list[ColumnElement[bool]]:
     """WHERE clauses of :data:`CHUNK` keys each: ``IN`` for a one-column key;
     keys that cannot name a row are left out (they read as gone)."""
     try:

@@ -51,7 +51,7 @@ from admin_app.inspection import (
     mapper_of,
     relations_of,
 )
-from admin_app.keys import parse_key
+from admin_app.keys import format_key, parse_key
 from admin_app.labels import (
     label_attribute,
     labelled_by_column,
@@ -60,7 +60,7 @@ from admin_app.labels import (
 )
 from admin_app.lists.matching import exact_matches, is_text, prefix_match
 from admin_app.lists.searching import search_term
-from admin_app.references import referenced_model
+from admin_app.references import key_wheres, referenced_model
 from admin_app.security.permissions import may_view_model
 
 PICKER_LIMIT = 20
@@ -104,6 +104,15 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
             .having(func.count() > 1)
         )
         return {str(label) for label in await self.model_admin._run_query(stmt)}
+
+    async def rows_by_key(self, keys: Collection[str]) -> dict[str, Any]:
+        """The rows named by ``keys`` (key texts), in one query per
+        :data:`admin_app.references.CHUNK` keys, by their key text."""
+        wheres = key_wheres(self.model, keys)
+        if not wheres:
+            return {}
+        rows = await self.model_admin._run_query(select(self.model).where(or_(*wheres)))
+        return {format_key(row): row for row in rows}
 
     async def format_by_pk(self, pk: Any) -> dict[str, Any]:
         if pk is None:

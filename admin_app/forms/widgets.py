@@ -24,6 +24,7 @@ from wtforms import Field, Form
 from wtforms.widgets import html_params
 
 from admin_app.labels import row_label
+from admin_app.references import key_text
 
 
 def _option(value: Any, label: str) -> str:
@@ -34,14 +35,26 @@ def _blank_option(label: str = "") -> str:
     return f'<option value="">{escape(label)}</option>'
 
 
-async def _choice(field: Any, value: Any) -> tuple[str, str, str] | None:
+def _is_key(value: Any) -> bool:
+    """A key read back from a submitted form, not a row."""
+    if value is None or hasattr(value, "__table__"):
+        return False
+    return bool(str(value).strip())
+
+
+async def _choice(
+    field: Any, value: Any, rows: Mapping[str, Any] | None = None
+) -> tuple[str, str, str] | None:
     """``(key, label, detail)`` of a current choice: a row, or a key read back
-    from a submitted form (then its row is looked up once for the label)."""
+    from a submitted form (its row found in ``rows``, else looked up alone)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     loader = field.loader
-    if not isinstance(value, str | int) and hasattr(value, "__table__"):
+    if not _is_key(value):
         formatted = loader.format(value)
+    elif rows is not None:
+        row = rows.get(key_text(value))
+        formatted = loader.format(row) if row is not None else {}
     else:
         formatted = await loader.format_by_pk(value)
     if not formatted:
@@ -52,12 +65,17 @@ async def _choice(field: Any, value: Any) -> tuple[str, str, str] | None:
     return str(formatted["id"]), label, str(formatted.get("detail") or "")
 
 
-async def _choices(field: Any) -> list[tuple[str, str, str]]:
+def _values(field: Any) -> list[Any]:
+    return list(field.data or []) if field.widget.multiple else [field.data]
+
+
+async def _choices(
+    field: Any, rows: Mapping[str, Any] | None = None
+) -> list[tuple[str, str, str]]:
     """The field's current choices, read once (:func:`tell_apart` may have)."""
     known: list[tuple[str, str, str]] | None = getattr(field, "_admin_choices", None)
     if known is None:
-        values = field.data if field.widget.multiple else [field.data]
-        found = [await _choice(field, value) for value in values or []]
+        found = [await _choice(field, value, rows) for value in _values(field)]
         known = field._admin_choices = [c for c in found if c is not None]
     return known
 
@@ -86,10 +104,17 @@ async def tell_apart(fields: Iterable[Field]) -> None:
         if isinstance(field.widget, PickerWidget):
             columns.setdefault(id(field.loader), []).append(field)
     for group in columns.values():
-        shared = getattr(group[0].loader, "shared_labels", None)
+        loader = group[0].loader
+        # Keys posted back (a form shown again with its errors): their rows
+        # read together, not one query per row.
+        keys = {key_text(v) for f in group for v in _values(f) if _is_key(v)}
+        by_key = getattr(loader, "rows_by_key", None)
+        rows = await by_key(keys) if keys and by_key is not None else None
+        shared = getattr(loader, "shared_labels", None)
         labels = set()
         for field in group:
-            labels |= {label for _, label, detail in await _choices(field) if detail}
+            choices = await _choices(field, rows)
+            labels |= {label for _, label, detail in choices if detail}
         same = await shared(labels) if shared is not None and labels else set()
         for field in group:
             field._admin_shared = same

@@ -23,7 +23,7 @@ from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
 from benchmarks.shop import BenchOrderItem
 from models.tables import Order, OrderItem, User
-from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
 from tests.html import field_errors, form_values, read_form
 from tests.inline_models import InlBook, InlShelf
 from tests.shop_rows import make_shop
@@ -434,6 +434,39 @@ def test_pickers_work_inside_inline_rows(
             (shop["ink"], 1),
             (shop["pen"], 3),
         ]
+
+
+def test_picked_rows_shown_again_with_errors_are_read_together(
+    database_url: str,
+    tmp_path: Path,
+    engine: Engine,
+    admin_user: str,
+    statements: StatementLog,
+) -> None:
+    shop = make_shop(engine, (1, 2, 3, 4, 5, 6))
+    values = make_settings(database_url, tmp_path, models=["benchmarks.shop"])
+    with TestClient(create_app(values), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        url = f"/admin/bench-order/edit/{shop['order']}"
+        data = {**form_values(client.get(url).text), "save": "Save"}
+        for row in range(6):
+            data[f"items-{row}-product"] = str(shop["ink" if row % 2 else "pen"])
+        data["items-0-quantity"] = "not a number"
+        statements.clear()
+        response = client.post(url, data=data)
+    assert response.status_code == 400
+    # Every row still names its pick; the picks were read in one statement.
+    for row in range(6):
+        key, label = (shop["ink"], "Ink") if row % 2 else (shop["pen"], "Pen")
+        picker = re.search(
+            rf'<select[^>]*name="items-{row}-product"[^>]*>(.*?)</select>',
+            response.text,
+        )
+        assert picker is not None
+        assert f'<option value="{key}" selected>{label}</option>' in picker[1]
+    reads = [s for s in statements if re.search(r"\bFROM bench_product\b", s)]
+    # The stored items' products, the six picks, whether labels are shared.
+    assert len(reads) == 3, reads
 
 
 def test_stored_and_new_rows_have_the_same_columns(
