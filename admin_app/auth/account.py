@@ -135,18 +135,12 @@ async def _change(site: "AdminSite", request: Request, user: AdminUser) -> Respo
         keep_signed_in = getattr(site.authentication_backend, "keep_signed_in", None)
         if keep_signed_in is not None:
             keep_signed_in(request, session, row.id)
-        audit.record(
+        record_own_change(
             session,
-            "update",
-            user=row,
-            model=slugify_class_name(AdminUser.__name__),
-            pk=str(row.id),
-            changes=audit.changed_values(
-                {"password_hash": known},
-                {"password_hash": new_hash},
-                sensitive={"password_hash"},
-            ),
-            remote_addr=client_address(site, request),
+            row,
+            {"password_hash": (known, new_hash)},
+            client_address(site, request),
+            sensitive={"password_hash"},
         )
         session.commit()
 
@@ -167,6 +161,30 @@ async def _locked(site: "AdminSite", request: Request, retry_after: int) -> Resp
     response = await _render(site, request, errors, status.HTTP_429_TOO_MANY_REQUESTS)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def record_own_change(
+    session: Session,
+    user: AdminUser,
+    changes: dict[str, tuple[Any, Any]],
+    remote_addr: str | None,
+    sensitive: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Audit a change the user made to their own account: ``changes`` maps
+    each field to its (before, after)."""
+    audit.record(
+        session,
+        "update",
+        user=user,
+        model=slugify_class_name(AdminUser.__name__),
+        pk=str(user.id),
+        changes=audit.changed_values(
+            {name: pair[0] for name, pair in changes.items()},
+            {name: pair[1] for name, pair in changes.items()},
+            sensitive=sensitive,
+        ),
+        remote_addr=remote_addr,
+    )
 
 
 def client_address(site: "AdminSite", request: Request) -> str | None:

@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqladmin.authentication import login_required
 from sqladmin.flash import FlashLevel
-from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
 from sqlalchemy.orm import Session
 from starlette import status
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.audit import entries as audit
-from admin_app.auth.account import add_page, client_address
+from admin_app.auth.account import add_page, client_address, record_own_change
 from admin_app.auth.models import AdminUser
 from admin_app.db import run_in_session
 from admin_app.messages import flash
@@ -66,15 +64,7 @@ async def _save(
             return
         before = row.time_zone
         row.time_zone = chosen
-        audit.record(
-            session,
-            "update",
-            user=row,
-            model=slugify_class_name(AdminUser.__name__),
-            pk=str(row.id),
-            changes=audit.changed_values({FIELD: before}, {FIELD: chosen}),
-            remote_addr=address,
-        )
+        record_own_change(session, row, {FIELD: (before, chosen)}, address)
         session.commit()
 
     await run_in_session(site.session_maker, save)

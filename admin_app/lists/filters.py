@@ -17,8 +17,10 @@ from sqladmin.filters import get_column_obj
 from sqladmin.i18n import lazy_gettext as _
 from sqlalchemy import Select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import Date, DateTime, TypeDecorator
+from sqlalchemy.types import Date, DateTime, Integer, TypeDecorator
 from starlette.datastructures import QueryParams
+
+from admin_app.lists.matching import integer_term
 
 BETWEEN_SEPARATOR = "/"  # ISO 8601's, for an interval
 FROM, TO, OP = "_from", "_to", "_op"
@@ -26,6 +28,15 @@ FROM, TO, OP = "_from", "_to", "_op"
 
 class FilterValueError(ValueError):
     """A filter's value it cannot read; ``args[0]`` is the value."""
+
+
+def whole_number(kind: Integer, text: str) -> int:
+    """``text`` as a value of the integer column type ``kind``;
+    FilterValueError when it is none (or out of the type's range)."""
+    number = integer_term(kind, text)
+    if number is None:
+        raise FilterValueError(text)
+    return number
 
 
 @dataclass(frozen=True)

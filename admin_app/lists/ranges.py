@@ -11,8 +11,15 @@ from sqlalchemy import Float, Integer, Numeric
 from sqlalchemy.sql.elements import ColumnElement
 from starlette.datastructures import QueryParams
 
-from admin_app.lists.filters import FROM, TO, Chip, FilterValueError, ParamFilter
-from admin_app.lists.matching import base_type, integer_term
+from admin_app.lists.filters import (
+    FROM,
+    TO,
+    Chip,
+    FilterValueError,
+    ParamFilter,
+    whole_number,
+)
+from admin_app.lists.matching import base_type
 
 _MAX_NUMBER_LENGTH = 40
 
@@ -62,10 +69,7 @@ def number_of(column: Any, text: str) -> Any:
     """``text`` as a value of the number ``column``; FilterValueError if none."""
     kind = base_type(column.type)
     if isinstance(kind, Integer):
-        whole = integer_term(kind, text)
-        if whole is None:
-            raise FilterValueError(text)
-        return whole
+        return whole_number(kind, text)
     if len(text) > _MAX_NUMBER_LENGTH:
         raise FilterValueError(text)
     try:

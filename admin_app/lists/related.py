@@ -35,8 +35,14 @@ from admin_app.forms.pickers import (
 )
 from admin_app.inspection import mapper_of
 from admin_app.labels import label_attribute, row_label
-from admin_app.lists.filters import OP, Chip, FilterValueError, ParamFilter
-from admin_app.lists.matching import base_type, integer_term
+from admin_app.lists.filters import (
+    OP,
+    Chip,
+    FilterValueError,
+    ParamFilter,
+    whole_number,
+)
+from admin_app.lists.matching import base_type
 from admin_app.lists.searching import search_term
 from admin_app.security.permissions import may_view_model
 
@@ -118,10 +124,7 @@ def key_value(column: Any, text: str) -> Any:
     when it cannot be one (a name typed into the key box)."""
     kind = base_type(column.type)
     if isinstance(kind, Integer):
-        number = integer_term(kind, text)
-        if number is None:
-            raise FilterValueError(text)
-        return number
+        return whole_number(kind, text)
     if isinstance(kind, Uuid):
         try:
             return uuid.UUID(text)
