@@ -299,9 +299,11 @@ async def _render(
     context: dict[str, Any],
     status: int = 200,
 ) -> Response:
-    # An inline's pickers find shared labels in one query per column.
+    # The form's and its inlines' pickers read their rows and labels together.
+    fields = list(context["form"])
     for inline_set in context.get("inline_sets") or ():
-        await tell_apart(f for row in inline_set.rows for f in row.form)
+        fields.extend(f for row in inline_set.rows for f in row.form)
+    await tell_apart(fields)
     return await site.templates.TemplateResponse(
         request, template, context, status_code=status
     )

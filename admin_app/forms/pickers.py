@@ -31,19 +31,21 @@ scrolls, and shows the detail under the label.
 
 from collections import Counter
 from collections.abc import Collection, Iterable
+from functools import partial
 from typing import Any
 
 from sqladmin.ajax import QueryAjaxModelLoader
 from sqladmin.authorization import Action
 from sqladmin.helpers import get_object_identifier
 from sqlalchemy import Select, case, false, func, or_, select
-from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.orm import RelationshipProperty, Session
 from sqlmodel import SQLModel
 from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from admin_app.db import run_in_session
 from admin_app.inspection import (
     columns_of,
     is_editable_relation,
@@ -89,7 +91,7 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
             "detail": row_detail(model),
         }
 
-    async def shared_labels(self, labels: Collection[str]) -> set[str]:
+    def shared_labels_in(self, session: Session, labels: Collection[str]) -> set[str]:
         """Which of ``labels`` more than one row has: one grouped query on
         the label's column; none when the column is unique or the label is
         not a column's value."""
@@ -103,16 +105,25 @@ class LabelledAjaxLoader(QueryAjaxModelLoader):
             .group_by(column)
             .having(func.count() > 1)
         )
-        return {str(label) for label in await self.model_admin._run_query(stmt)}
+        return {str(label) for label in session.scalars(stmt)}
 
-    async def rows_by_key(self, keys: Collection[str]) -> dict[str, Any]:
-        """The rows named by ``keys`` (key texts), in one query per
-        :data:`admin_app.references.CHUNK` keys, by their key text."""
+    def rows_by_key_in(self, session: Session, keys: Collection[str]) -> dict[str, Any]:
+        """The rows named by ``keys`` (key texts), in one query, by their key
+        text."""
         wheres = key_wheres(self.model, keys)
         if not wheres:
             return {}
-        rows = await self.model_admin._run_query(select(self.model).where(or_(*wheres)))
+        rows: Iterable[Any] = session.scalars(select(self.model).where(or_(*wheres)))
         return {format_key(row): row for row in rows}
+
+    async def shared_labels(self, labels: Collection[str]) -> set[str]:
+        """:meth:`shared_labels_in` in a session of its own."""
+        if not labels:
+            return set()
+        return await run_in_session(
+            self.model_admin.session_maker,
+            partial(self.shared_labels_in, labels=labels),
+        )
 
     async def format_by_pk(self, pk: Any) -> dict[str, Any]:
         if pk is None:

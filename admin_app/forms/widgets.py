@@ -15,14 +15,17 @@ from a POST is told apart from one cleared
 """
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup, escape
 from sqladmin.fields import AjaxSelectField, AjaxSelectMultipleField, Select2TagsField
 from sqladmin.widgets import AjaxSelect2Widget, Select2TagsWidget
+from sqlalchemy.orm import Session
 from wtforms import Field, Form
 from wtforms.widgets import html_params
 
+from admin_app.db import run_in_session
 from admin_app.labels import row_label
 from admin_app.references import key_text
 
@@ -42,21 +45,7 @@ def _is_key(value: Any) -> bool:
     return bool(str(value).strip())
 
 
-async def _choice(
-    field: Any, value: Any, rows: Mapping[str, Any] | None = None
-) -> tuple[str, str, str] | None:
-    """``(key, label, detail)`` of a current choice: a row, or a key read back
-    from a submitted form (its row found in ``rows``, else looked up alone)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    loader = field.loader
-    if not _is_key(value):
-        formatted = loader.format(value)
-    elif rows is not None:
-        row = rows.get(key_text(value))
-        formatted = loader.format(row) if row is not None else {}
-    else:
-        formatted = await loader.format_by_pk(value)
+def _formatted(value: Any, formatted: Mapping[str, Any]) -> tuple[str, str, str]:
     if not formatted:
         # A key that names no row (deleted meanwhile, or typed): shown as it is,
         # so the form still says what was submitted; the save refuses it.
@@ -65,19 +54,43 @@ async def _choice(
     return str(formatted["id"]), label, str(formatted.get("detail") or "")
 
 
-def _values(field: Any) -> list[Any]:
-    return list(field.data or []) if field.widget.multiple else [field.data]
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-async def _choices(
-    field: Any, rows: Mapping[str, Any] | None = None
-) -> list[tuple[str, str, str]]:
+def _known_choices(field: Any, rows: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(key, label, detail)`` of each current choice: a row, or a key read
+    back from a submitted form, its row found in ``rows``."""
+    loader = field.loader
+    choices = []
+    for value in _values(field):
+        if _is_blank(value):
+            continue
+        row = rows.get(key_text(value)) if _is_key(value) else value
+        choices.append(_formatted(value, loader.format(row) if row else {}))
+    return choices
+
+
+async def _choices(field: Any) -> list[tuple[str, str, str]]:
     """The field's current choices, read once (:func:`tell_apart` may have)."""
     known: list[tuple[str, str, str]] | None = getattr(field, "_admin_choices", None)
     if known is None:
-        found = [await _choice(field, value, rows) for value in _values(field)]
-        known = field._admin_choices = [c for c in found if c is not None]
+        known = []
+        for value in _values(field):
+            if _is_blank(value):
+                continue
+            loader = field.loader
+            if _is_key(value):
+                formatted = await loader.format_by_pk(value)
+            else:
+                formatted = loader.format(value)
+            known.append(_formatted(value, formatted))
+        field._admin_choices = known
     return known
+
+
+def _values(field: Any) -> list[Any]:
+    return list(field.data or []) if field.widget.multiple else [field.data]
 
 
 async def _told_apart(
@@ -96,26 +109,35 @@ async def _told_apart(
 
 
 async def tell_apart(fields: Iterable[Field]) -> None:
-    """For many pickers of one column (an inline's rows): which of their labels
-    other rows share, asked in one query per column instead of one per row,
-    and kept on each field for its widget."""
+    """Read what a page's pickers show, for all of them at once: the rows their
+    keys name and which of their labels other rows share, one query per column
+    for each, in one session (per engine) instead of one or two per field.
+    Kept on each field for its widget."""
     columns: dict[int, list[Any]] = {}
     for field in fields:
-        if isinstance(field.widget, PickerWidget):
-            columns.setdefault(id(field.loader), []).append(field)
+        loader = getattr(field, "loader", None)
+        if isinstance(field.widget, PickerWidget) and hasattr(loader, "rows_by_key_in"):
+            columns.setdefault(id(loader), []).append(field)
+    by_engine: dict[int, list[list[Any]]] = {}
     for group in columns.values():
+        maker = group[0].loader.model_admin.session_maker
+        by_engine.setdefault(id(maker), []).append(group)
+    for groups in by_engine.values():
+        await run_in_session(
+            groups[0][0].loader.model_admin.session_maker, partial(_read, groups=groups)
+        )
+
+
+def _read(session: Session, groups: list[list[Any]]) -> None:
+    for group in groups:
         loader = group[0].loader
-        # Keys posted back (a form shown again with its errors): their rows
-        # read together, not one query per row.
         keys = {key_text(v) for f in group for v in _values(f) if _is_key(v)}
-        by_key = getattr(loader, "rows_by_key", None)
-        rows = await by_key(keys) if keys and by_key is not None else None
-        shared = getattr(loader, "shared_labels", None)
-        labels = set()
+        rows = loader.rows_by_key_in(session, keys) if keys else {}
+        labels: set[str] = set()
         for field in group:
-            choices = await _choices(field, rows)
-            labels |= {label for _, label, detail in choices if detail}
-        same = await shared(labels) if shared is not None and labels else set()
+            field._admin_choices = _known_choices(field, rows)
+            labels |= {label for _, label, detail in field._admin_choices if detail}
+        same = loader.shared_labels_in(session, labels) if labels else set()
         for field in group:
             field._admin_shared = same
 

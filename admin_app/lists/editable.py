@@ -37,6 +37,7 @@ from admin_app.db import run_in_session
 from admin_app.forms.concurrency import Snapshots
 from admin_app.forms.planning import FormPlan, PlannedField, form_class, form_name
 from admin_app.forms.planning import plans_forms as _plans_forms
+from admin_app.forms.widgets import tell_apart
 from admin_app.keys import format_key
 from admin_app.labels import row_label
 from admin_app.lists.page_edits import (
@@ -167,14 +168,17 @@ async def editing_context(
     posted = {edit.key: edit for edit in edits.rows} if edits else {}
     columns = {p.name: _list_column(view, p) for p in plan.fields}
     labels = view._column_labels
-    count = 0
+    drawn: list[tuple[Any, ListRow, RowEdit | None, Form, dict[str, Any]]] = []
     for row, shown_row in zip(page_rows, listed, strict=False):
         if not shown_row.edit_url:  # the user may not change this row
             continue
         edit = posted.pop(shown_row.key, None)
-        prefix = row_prefix(count)
-        count += 1
+        prefix = row_prefix(len(drawn))
         form, state = _row_form(form_cls, plan, snapshots, prefix, row, edit)
+        drawn.append((row, shown_row, edit, form, state))
+    # The page's pickers read their rows and labels together, not per row.
+    await tell_apart(field for *_, form, _state in drawn for field in form)
+    for row, shown_row, edit, form, state in drawn:
         name = row_label(row)
         first = True
         for planned in plan.fields:
@@ -186,7 +190,7 @@ async def editing_context(
             index = columns[planned.name]
             assert index is not None
             shown_row.cells[index] = InputCell([], markup=markup)
-    if not count:
+    if not drawn:
         return {}
     context: dict[str, Any] = {"list_edit": ListEdit(FORM_ID, str(request.url))}
     if edits is not None:

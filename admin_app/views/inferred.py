@@ -43,6 +43,7 @@ from admin_app.enums import (
 )
 from admin_app.exports import routes as exports
 from admin_app.forms.converters import AdminConverter
+from admin_app.forms.initial import loaded_form_data, with_picks
 from admin_app.forms.inlines import Inline, InlineSet, parent_columns
 from admin_app.forms.inlines import infer_inlines as _infer_inlines
 from admin_app.forms.pickers import LabelledAjaxLoader, column_pickers, picker_options
@@ -464,9 +465,15 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
             classes[plan.mode, zone] = await form_class(self, plan, zone)
         return classes[plan.mode, zone]
 
+    def form_edit_query(self, request: Request) -> Select[Any]:
+        """The row to edit, its pickers' current rows loaded with it."""
+        stmt = self._stmt_by_identifier(request.path_params["pk"])
+        return with_picks(stmt, self._form_relations, self._ajax_relation_names)
+
     async def form_initial_data(self, row: Any, plan: FormPlan) -> dict[str, Any]:
         """The edit form's values: the row's, and the current picks' rows."""
-        data = await self.get_form_data_for_edit(row)
+        loaded = loaded_form_data(row, list(self._form_prop_names))
+        data = await self.get_form_data_for_edit(row) if loaded is None else loaded
         for planned in plan.fields:
             if planned.name in data:
                 continue

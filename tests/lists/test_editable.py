@@ -278,6 +278,34 @@ def test_a_version_column_decides_staleness_and_counts_up(
     assert client.post("/admin/shelf/list", data=values).status_code == 409
 
 
+def test_the_pickers_of_a_page_shown_again_read_their_rows_together(
+    client: TestClient, engine: Engine, statements: StatementLog
+) -> None:
+    """A page refused with every row's picker changed shows each row's pick,
+    read in one query for the page, not one per row."""
+
+    def shelf_reads(boxes: int) -> int:
+        with Session(engine) as session:
+            shelves = [Shelf(label=f"Shelf {boxes}-{n}") for n in range(boxes)]
+            session.add_all(shelves)
+            session.flush()
+            session.add_all(Box(label="Box", shelf_id=shelves[0].id) for _ in shelves)
+            session.commit()
+            keys = [str(shelf.id) for shelf in shelves]
+        _, values = page(client, BOXES)
+        for n, prefix in enumerate(sorted(prefixes(values).values())):
+            values[prefix + "label"] = "x" * 41  # too long: the page is refused
+            values[prefix + "shelf"] = keys[n % len(keys)]
+        statements.clear()
+        refused = client.post(BOXES, data=values)
+        assert refused.status_code == 400
+        assert all(f"Shelf {boxes}-{n}" in refused.text for n in range(boxes))
+        return sum("FROM shelf" in sql or "JOIN shelf" in sql for sql in statements)
+
+    few = shelf_reads(2)
+    assert shelf_reads(6) == few  # eight rows now: no more statements than two
+
+
 def test_a_many_to_one_cell_is_a_picker_holding_its_choice(
     client: TestClient, engine: Engine
 ) -> None:
