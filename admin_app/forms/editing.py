@@ -119,7 +119,9 @@ async def edit_page(site: "AdminSite", request: Request) -> Response:
     }
     if request.method == "GET":
         context["form"] = _showing_stored_choices(form_class(data=initial), initial)
-        context["inline_sets"] = await drawn_sets(view, request, row, snapshots)
+        context["inline_sets"] = await drawn_sets(
+            view, request, row, snapshots, fields=context["form"]
+        )
         return await _render(site, request, view.edit_template, context)
 
     form_data = await site._handle_form_data(request, row)

@@ -18,8 +18,9 @@ Validating and writing the rows: :mod:`admin_app.forms.inline_rows`.
 """
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -29,13 +30,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import RelationshipDirection, RelationshipProperty, selectinload
 from sqlmodel import SQLModel
 from starlette.requests import Request
-from wtforms import BooleanField, Form
+from wtforms import BooleanField, Field, Form
 from wtforms.fields import SelectFieldBase
 
 from admin_app.db import run_in_session
 from admin_app.forms.concurrency import Snapshots
 from admin_app.forms.pickers import find_loader
 from admin_app.forms.planning import FormPlan, Mode, form_class, plans_forms
+from admin_app.forms.widgets import tell_apart_in
 from admin_app.inspection import mapper_of, relations_of
 from admin_app.keys import format_key
 
@@ -325,32 +327,29 @@ async def drawn_sets(
     request: Request,
     parent: SQLModel | None,
     snapshots: Snapshots,
+    fields: Iterable[Field] = (),
 ) -> list[InlineSet]:
     """The inlines of a form as first drawn: the parent's first children
-    (one query per inline, one over max_rows to know of more), blank rows."""
+    (one query per inline, one over max_rows to know of more), blank rows.
+    In the same session, the pickers of those rows and of ``fields`` (the
+    parent's form) read what they show (:func:`tell_apart_in`)."""
     sets = await inline_sets(view, request)
     if parent is None or not sets:
         for inline_set in sets:
             add_blank_rows(inline_set)
         return sets
 
-    def load(session: Any) -> list[list[SQLModel]]:
-        return [
-            list(
-                session.scalars(
-                    children_statement(s, parent_key(s, parent)).limit(
-                        s.inline.max_rows + 1
-                    )
-                )
-            )
-            for s in sets
-        ]
+    def load(session: Any) -> None:
+        for s in sets:
+            stmt = children_statement(s, parent_key(s, parent))
+            children = list(session.scalars(stmt.limit(s.inline.max_rows + 1)))
+            existing_rows(s, children, snapshots)
+            if len(children) > s.inline.max_rows:
+                s.more_url = view.inline_list_url(request, s, parent)
+        rows = (f for s in sets for row in s.rows for f in row.form)
+        tell_apart_in(session, chain(fields, rows))
 
-    loaded = await run_in_session(view.session_maker, load)
-    for inline_set, children in zip(sets, loaded, strict=True):
-        existing_rows(inline_set, children, snapshots)
-        if len(children) > inline_set.inline.max_rows:
-            inline_set.more_url = view.inline_list_url(request, inline_set, parent)
+    await run_in_session(view.session_maker, load)
     return sets
 
 

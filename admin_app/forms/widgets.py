@@ -108,24 +108,50 @@ async def _told_apart(
     ]
 
 
+def _columns(fields: Iterable[Field]) -> dict[int, list[Any]]:
+    """Pickers not yet told apart, by column (their loader)."""
+    columns: dict[int, list[Any]] = {}
+    for field in fields:
+        loader = getattr(field, "loader", None)
+        if (
+            isinstance(field.widget, PickerWidget)
+            and hasattr(loader, "rows_by_key_in")
+            and getattr(field, "_admin_shared", None) is None
+        ):
+            columns.setdefault(id(loader), []).append(field)
+    return columns
+
+
 async def tell_apart(fields: Iterable[Field]) -> None:
     """Read what a page's pickers show, for all of them at once: the rows their
     keys name and which of their labels other rows share, one query per column
     for each, in one session (per engine) instead of one or two per field.
     Kept on each field for its widget."""
-    columns: dict[int, list[Any]] = {}
-    for field in fields:
-        loader = getattr(field, "loader", None)
-        if isinstance(field.widget, PickerWidget) and hasattr(loader, "rows_by_key_in"):
-            columns.setdefault(id(loader), []).append(field)
     by_engine: dict[int, list[list[Any]]] = {}
-    for group in columns.values():
+    for group in _columns(fields).values():
         maker = group[0].loader.model_admin.session_maker
         by_engine.setdefault(id(maker), []).append(group)
     for groups in by_engine.values():
-        await run_in_session(
-            groups[0][0].loader.model_admin.session_maker, partial(_read, groups=groups)
-        )
+        maker = groups[0][0].loader.model_admin.session_maker
+        await run_in_session(maker, partial(_read, groups=groups))
+
+
+def tell_apart_in(session: Session, fields: Iterable[Field]) -> None:
+    """:func:`tell_apart` in a session already open (a page's other reads'),
+    for the pickers whose rows live where that session reads; the others are
+    left for :func:`tell_apart`."""
+    bind = session.get_bind()
+    groups = [
+        group
+        for group in _columns(fields).values()
+        if _bind_of(group[0].loader.model_admin.session_maker) is bind
+    ]
+    _read(session, groups)
+
+
+def _bind_of(session_maker: Any) -> Any:
+    bind = session_maker.kw.get("bind")
+    return getattr(bind, "sync_engine", bind)  # an async engine's own
 
 
 def _read(session: Session, groups: list[list[Any]]) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.pool import Pool
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -467,6 +468,31 @@ def test_picked_rows_shown_again_with_errors_are_read_together(
     reads = [s for s in statements if re.search(r"\bFROM bench_product\b", s)]
     # The stored items' products, the six picks, whether labels are shared.
     assert len(reads) == 3, reads
+
+
+def test_the_edit_page_reads_in_three_sessions_whatever_its_rows(
+    database_url: str, tmp_path: Path, engine: Engine, admin_user: str
+) -> None:
+    """Each session is a worker-thread hop and a pooled connection's round
+    trips: the page takes the signed-in user's, the row's (its picked customer
+    joined) and one for its items, their products and every picker's labels."""
+    shop = make_shop(engine, (1, 2, 3, 4, 5, 6))
+    values = make_settings(database_url, tmp_path, models=["benchmarks.shop"])
+    checkouts: list[object] = []
+
+    def checked_out(*_: object) -> None:
+        checkouts.append(_)
+
+    with TestClient(create_app(values), follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        event.listen(Pool, "checkout", checked_out)
+        try:
+            page = client.get(f"/admin/bench-order/edit/{shop['order']}")
+        finally:
+            event.remove(Pool, "checkout", checked_out)
+    assert page.status_code == 200
+    assert page.text.count("selected>Pen</option>") == 6
+    assert len(checkouts) == 3
 
 
 def test_stored_and_new_rows_have_the_same_columns(
