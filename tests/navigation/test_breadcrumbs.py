@@ -115,7 +115,7 @@ def test_the_label_shows_its_text_and_tone(
     with TestClient(create_app(settings)) as client:
         page = client.get("/admin/login")
         assert drawn(page.text).environment == [(f"Environment: {setting}", tone)]
-        assert f"text-bg-{tone}" in page.text
+        assert f"admin-env-{tone}" in page.text
 
 
 def test_no_setting_no_label(client: TestClient, anonymous: TestClient) -> None:
