@@ -43,10 +43,22 @@ def route_name(request: Request) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _step(name: str) -> str:
-    if name.startswith("action"):
-        return gettext("Action")
+def _step(name: str, values: dict[str, Any]) -> str:
+    if name.startswith("action-"):
+        # A custom action's confirmation: the action's own label.
+        return str(values.get("label") or gettext("Action"))
     return gettext(_STEPS[name]) if name in _STEPS else ""
+
+
+def _custom_view(name: str, values: dict[str, Any]) -> Any:
+    """The custom page (a sqladmin ``BaseView``) whose route is ``name``."""
+    for view in getattr(values.get("admin"), "views", ()):
+        if getattr(view, "is_model", True):
+            continue
+        own = f"view-{view.identity}"
+        if name == own or name.startswith(own + "-"):
+            return view
+    return None
 
 
 def _row(values: dict[str, Any]) -> Any:
@@ -97,13 +109,15 @@ def trail(request: Request, values: dict[str, Any]) -> list[Crumb]:
             row = _row_crumb(view, request, values)
             if row is not None:
                 crumbs.append(row)
-        step = _step(name)
+        step = _step(name, values)
         if step:
             crumbs.append(Crumb(step))
     elif "status_code" in values:
         crumbs.append(
             Crumb(gettext("Error %(code)s") % {"code": values["status_code"]})
         )
+    elif (custom := _custom_view(name, values)) is not None:
+        crumbs.append(Crumb(str(custom.name)))
     elif values.get("title"):
         crumbs.append(Crumb(str(values["title"])))
     # The page itself: not a link.

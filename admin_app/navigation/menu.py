@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqladmin.i18n import gettext
+from starlette.datastructures import URL
 from starlette.requests import Request
 
 from admin_app.navigation.naming import ADMINISTRATION, icon_for, module_category
@@ -78,7 +79,7 @@ def _url(view: Any, request: Request) -> str:
 def _is_current(view: Any, url: str, request: Request) -> bool:
     if view.is_model:
         return bool(view.identity == request.path_params.get("identity"))
-    return request.url.path.rstrip("/") == url.split("?", 1)[0].rstrip("/")
+    return request.url.path.rstrip("/") == URL(url).path.rstrip("/")
 
 
 def _name(view: Any) -> str:

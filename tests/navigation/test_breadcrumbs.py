@@ -2,15 +2,21 @@
 the page itself last and unlinked; and the environment label on every page
 kind, the login page included."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqladmin import BaseView, expose
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.testclient import TestClient
 
-from admin_app.app import create_app
+from admin_app.app import create_app, mount_admin
+from admin_app.settings import Settings
+from tests.action_views import ClubAdmin as ActionClubAdmin
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
 from tests.navigation.pages import drawn
 from tests.sample_models import Club
@@ -122,3 +128,37 @@ def test_no_setting_no_label(client: TestClient, anonymous: TestClient) -> None:
     assert drawn(anonymous.get("/admin/login").text).environment == []
     assert drawn(client.get("/admin/").text).environment == []
     assert 'data-admin-app="environment"' not in client.get("/admin/club/list").text
+
+
+def test_an_actions_confirmation_ends_with_the_action(
+    client_with: Callable[..., TestClient], club: int
+) -> None:
+    client = client_with(ActionClubAdmin)
+    response = client.get(f"/admin/club/action/shout?pks={club}")
+    assert response.status_code == 200
+    assert drawn(response.text).crumbs == [HOME, CLUBS, ("Shout", None)]
+
+
+class Reports(BaseView):
+    """A custom page drawn in the layout."""
+
+    name = "Reports"
+
+    @expose("/reports", identity="reports")
+    async def reports(self, request: Request) -> Response:
+        return await self.templates.TemplateResponse(request, "sqladmin/layout.html")
+
+
+def test_a_custom_page_is_named_by_its_view(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    app = Starlette()
+    site = mount_admin(app, engine=engine, settings=settings)
+    site.add_view(Reports)
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        page = drawn(client.get("/admin/reports").text)
+    assert page.crumbs == [HOME, ("Reports", None)]
+    # In the menu, in the group of its module, marked as the current page.
+    assert ("Test Breadcrumbs", ["reports"]) in page.groups
+    assert page.current == ["reports"]
