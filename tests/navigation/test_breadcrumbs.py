@@ -162,3 +162,18 @@ def test_a_custom_page_is_named_by_its_view(
     # In the menu, in the group of its module, marked as the current page.
     assert ("Test Breadcrumbs", ["reports"]) in page.groups
     assert page.current == ["reports"]
+
+
+def test_a_page_not_found_before_signing_in_has_its_trail_and_label(
+    staged: TestClient,
+) -> None:
+    """Signed out: no menu to open, but the label and the way home."""
+    staged.post("/admin/logout")
+    assert staged.get("/admin/").status_code == 302  # signed out
+    response = staged.get("/admin/no/such/page")
+    assert response.status_code == 404
+    page = drawn(response.text)
+    assert page.crumbs == [HOME, ("Error 404", None)]
+    assert page.environment == [("Environment: staging", "warning")]
+    assert page.groups == []
+    assert 'data-admin-app="navigation"' not in response.text
