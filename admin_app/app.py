@@ -71,6 +71,7 @@ def mount_admin(
         allowed_hosts=settings.allowed_hosts,
         trusted_proxies=settings.trusted_proxies,
         hsts=settings.is_production,
+        environment=settings.environment,
     )
     # admin_app's pages for its own users and grants; the application's win.
     own_views = [

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     migrations_dir: Path | None = None
 
+    # Navigation (admin_app.navigation): a label on every page naming this
+    # deployment, free text; "production"/"prod" is shown red, "staging"/"test"
+    # amber, anything else neutral; empty: no label. The title is ``title``.
+    environment: str = Field(default="", max_length=40)
+
     @field_validator(
         "models", "exclude_models", "trusted_proxies", "allowed_hosts", mode="before"
     )

@@ -27,6 +27,7 @@ from admin_app.forms.concurrency import Snapshots
 from admin_app.imports import coercion as import_types
 from admin_app.lists import editable, listing, related
 from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
+from admin_app.navigation import install as navigation
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
 from admin_app.security import actions
@@ -61,6 +62,7 @@ class AdminSite(Admin):
         allowed_hosts: Sequence[str] = DEVELOPMENT_HOSTS,
         trusted_proxies: Sequence[str] = (),
         hsts: bool = False,
+        environment: str = "",
         **options: Any,
     ) -> None:
         options.setdefault("templates_dir", str(templates_dir()))
@@ -117,6 +119,8 @@ class AdminSite(Admin):
         account.install(self)
         # Their own time zone.
         time_zone.install(self)
+        # The grouped sidebar, breadcrumbs and environment label (layout.html).
+        navigation.install(self, environment)
         # CSV imports read the str cells of SQLModel tables.
         import_types.install()
 

@@ -70,6 +70,7 @@ from admin_app.lists.searching import (
     search_statement,
     wants_contains,
 )
+from admin_app.navigation.naming import icon_for, module_category
 from admin_app.references import referenced_model
 from admin_app.schemas import Hasher, marked_hasher
 
@@ -94,6 +95,8 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "name_plural": ("name_plural",),
     "list_editable": ("list_editable",),
     "inlines": ("inlines",),
+    "category": ("category",),
+    "icon": ("icon",),
 }
 
 
@@ -196,6 +199,19 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     @staticmethod
     def infer_name_plural(model: type[SQLModel]) -> str:
         return pluralize(prettify_class_name(model.__name__))
+
+    @staticmethod
+    def infer_category(model: type[SQLModel]) -> str:
+        """The sidebar group: one per models module, named by the module's
+        ``__admin_category__`` or its name; "Administration" for admin_app's
+        own tables (see :mod:`admin_app.navigation.naming`)."""
+        return module_category(model.__module__)
+
+    @staticmethod
+    def infer_icon(model: type[SQLModel]) -> str | None:
+        """A Font Awesome icon when a word of the model's name suggests one
+        (``Order`` → a receipt); None otherwise."""
+        return icon_for(model.__name__)
 
     @staticmethod
     def infer_list_editable(model: type[SQLModel]) -> list[str]:
