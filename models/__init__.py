@@ -4,6 +4,9 @@ These tables, schemas and seed data exist to demonstrate the admin; in a real
 deployment point ``ADMIN_MODELS`` at your own module instead.
 """
 
+# The sidebar's group for these tables (admin_app.navigation.naming).
+__admin_category__ = "Purchasing"
+
 from models.schemas import UserCreate, UserUpdate
 from models.seed import seed
 from models.tables import (
