@@ -1,0 +1,94 @@
+// admin_app: light or dark pages (Tabler's data-bs-theme on <html>).
+//
+// Loaded blocking in <head> (templates/sqladmin/base.html), before anything is
+// drawn: when the signed-in user's choice is "auto", or nobody is signed in
+// (data-admin-app-theme="auto"), the page follows the browser's
+// prefers-color-scheme, now and when it changes. A choice of "light" or "dark"
+// is already on <html>, written by the server.
+//
+// The sidebar's toggle (templates/admin_app/auth/theme_toggle.html) is a form
+// that works without this script: it posts and comes back. Here it is posted
+// in the background and the page switches at once; if that fails, the form is
+// posted the ordinary way.
+(function () {
+  'use strict';
+
+  var root = document.documentElement;
+  var query = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+
+  function chosen() {
+    return root.getAttribute('data-admin-app-theme') || 'auto';
+  }
+
+  function apply() {
+    var theme = chosen();
+    if (theme !== 'light' && theme !== 'dark') {
+      theme = query && query.matches ? 'dark' : 'light';
+    }
+    root.setAttribute('data-bs-theme', theme);
+  }
+
+  apply();
+  if (query) {
+    var follow = function () {
+      if (chosen() === 'auto') {
+        apply();
+      }
+    };
+    if (query.addEventListener) {
+      query.addEventListener('change', follow);
+    } else if (query.addListener) {
+      query.addListener(follow);
+    }
+  }
+
+  function show(form, theme) {
+    root.setAttribute('data-admin-app-theme', theme);
+    apply();
+    var buttons = form.querySelectorAll('button[name="theme"]');
+    for (var i = 0; i < buttons.length; i++) {
+      var pressed = buttons[i].value === theme;
+      buttons[i].classList.toggle('active', pressed);
+      buttons[i].setAttribute('aria-pressed', pressed ? 'true' : 'false');
+    }
+  }
+
+  function postPlainly(form, theme) {
+    var field = document.createElement('input');
+    field.type = 'hidden';
+    field.name = 'theme';
+    field.value = theme;
+    form.appendChild(field);
+    form.submit();
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!form || !form.matches || !form.matches('form[data-admin-app="theme-toggle"]')) {
+      return;
+    }
+    var button = event.submitter;
+    if (!button || button.name !== 'theme' || !window.fetch) {
+      return;
+    }
+    event.preventDefault();
+    var theme = button.value;
+    var body = new FormData(form);
+    body.set('theme', theme);
+    // The answer is a redirect back to this page: not followed, nothing to read.
+    window.fetch(form.action, {
+      method: 'POST',
+      body: body,
+      credentials: 'same-origin',
+      redirect: 'manual'
+    }).then(function (response) {
+      if (response.type === 'opaqueredirect' || response.ok) {
+        show(form, theme);
+      } else {
+        postPlainly(form, theme);
+      }
+    }, function () {
+      postPlainly(form, theme);
+    });
+  });
+})();
