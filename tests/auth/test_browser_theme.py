@@ -81,9 +81,7 @@ def test_auto_follows_the_browsers_scheme(  # type: ignore[no-untyped-def]
     assert not contrast_failures(login)
     # The scheme changing while the page is open switches it too.
     login.emulate_media(color_scheme="light")
-    login.wait_for_function(
-        "document.documentElement.getAttribute('data-bs-theme') === 'light'"
-    )
+    login.wait_for_selector("html[data-bs-theme=light]", state="attached")
     light = looks(login)
     assert luminance(light["background"]) > 0.8
     context.close()
@@ -99,9 +97,7 @@ def test_the_toggle_is_stored_with_the_user(  # type: ignore[no-untyped-def]
     assert stored_theme(engine) is Theme.auto
 
     page.click("[data-admin-app=theme-toggle] button[value=dark]")
-    page.wait_for_function(
-        "document.documentElement.getAttribute('data-bs-theme') === 'dark'"
-    )
+    page.wait_for_selector("html[data-bs-theme=dark]", state="attached")
     assert page.url.endswith("/admin/order/list")
     pressed = "[data-admin-app=theme-toggle] button[aria-pressed=true]"
     assert page.get_attribute(pressed, "value") == "dark"
@@ -117,9 +113,7 @@ def test_the_toggle_is_stored_with_the_user(  # type: ignore[no-untyped-def]
     assert looks(elsewhere)["theme"] == "dark"
     assert luminance(looks(elsewhere)["background"]) < 0.05
     elsewhere.click("[data-admin-app=theme-toggle] button[value=auto]")
-    elsewhere.wait_for_function(
-        "document.documentElement.getAttribute('data-bs-theme') === 'light'"
-    )
+    elsewhere.wait_for_selector("html[data-bs-theme=light]", state="attached")
     elsewhere.context.close()
 
 
