@@ -2,8 +2,8 @@
 before anything is drawn; the sidebar's toggle switches the page and is
 stored with the user, so a new browser context (another machine) signs in to
 the same theme; and axe-core finds no colour-contrast failure on a few page
-kinds drawn dark (list with filters, edit with pickers open, details, history,
-login)."""
+kinds drawn dark (lists filtered and editable, edit with pickers open,
+inlines, details, history, login)."""
 
 from typing import Any
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 DARK_PAGES = {
     "list, filtered": "/admin/order/list?status=submitted&created_at=this_year"
     "&created_at_op=within&total_from=100",
+    "list, editable": "/admin/order-item/list",
     "details": "/admin/order/details/10",
     "edit with pickers": "/admin/project/edit/3",
     "inlines": "/admin/order/edit/10",
