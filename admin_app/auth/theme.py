@@ -5,7 +5,8 @@ The choice is stored with the user (not only in the browser), so it follows
 them to any browser they sign in from; ``templates/sqladmin/base.html`` draws
 every page with it. "auto" follows the browser's ``prefers-color-scheme``
 (``statics/js/theme.js``). Saved with its audit entry in one transaction, then
-back to the page the toggle was on, through :func:`redirects.safe_next`.
+back to the page the toggle was on, through :func:`redirects.safe_next` (or,
+asked for JSON by the toggle's script, the choice as JSON).
 """
 
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from admin_app.auth.account import client_address, record_own_change
@@ -64,6 +65,9 @@ async def theme_toggle(site: "AdminSite", request: Request) -> Response:
             gettext("Choose a theme: auto, light or dark."),
         )
     await _save(site, request, user, chosen)
+    # theme.js posts in the background and switches the page itself.
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse({FIELD: chosen.value})
     posted_next = form.get("next")
     back = safe_next(
         posted_next if isinstance(posted_next, str) else None,

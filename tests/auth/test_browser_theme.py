@@ -8,10 +8,10 @@ inlines, details, history, login)."""
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
-from admin_app.auth.models import AdminUser, Theme
+from admin_app.auth.models import AdminSession, AdminUser, Theme
 from tests.browser import accessibility_violations, logged_in_page
 from tests.demo_site import demo, settings  # noqa: F401  (fixtures)
 
@@ -97,8 +97,11 @@ def test_the_toggle_is_stored_with_the_user(  # type: ignore[no-untyped-def]
     assert looks(page)["theme"] == "light"
     assert stored_theme(engine) is Theme.auto
 
+    page.evaluate("() => { window.stayedOnThePage = true; }")
     page.click("[data-admin-app=theme-toggle] button[value=dark]")
     page.wait_for_selector("html[data-bs-theme=dark]", state="attached")
+    # Switched at once, without loading the page again.
+    assert page.evaluate("() => window.stayedOnThePage === true")
     assert page.url.endswith("/admin/order/list")
     pressed = "[data-admin-app=theme-toggle] button[aria-pressed=true]"
     assert page.get_attribute(pressed, "value") == "dark"
@@ -115,7 +118,31 @@ def test_the_toggle_is_stored_with_the_user(  # type: ignore[no-untyped-def]
     assert luminance(looks(elsewhere)["background"]) < 0.05
     elsewhere.click("[data-admin-app=theme-toggle] button[value=auto]")
     elsewhere.wait_for_selector("html[data-bs-theme=light]", state="attached")
+    assert stored_theme(engine) is Theme.auto
+    elsewhere.emulate_media(color_scheme="dark")
+    elsewhere.wait_for_selector("html[data-bs-theme=dark]", state="attached")
+    # "Light" holds against a system that prefers dark, on the next page too.
+    elsewhere.click("[data-admin-app=theme-toggle] button[value=light]")
+    elsewhere.wait_for_selector("html[data-bs-theme=light]", state="attached")
+    elsewhere.goto("/admin/order/list")
+    assert looks(elsewhere)["theme"] == "light"
+    assert luminance(looks(elsewhere)["background"]) > 0.8
+    assert stored_theme(engine) is Theme.light
     elsewhere.context.close()
+
+
+def test_a_toggle_after_the_session_ended_goes_to_the_login_page(  # type: ignore[no-untyped-def]
+    chromium, live_server: str, engine: Engine
+) -> None:
+    page = logged_in_page(chromium, live_server)
+    page.goto("/admin/order/list")
+    with Session(engine) as session:
+        session.execute(delete(AdminSession))
+        session.commit()
+    page.click("[data-admin-app=theme-toggle] button[value=dark]")
+    page.wait_for_url("**/admin/login**")
+    assert stored_theme(engine) is Theme.auto
+    page.context.close()
 
 
 def test_without_javascript_the_toggle_posts_and_comes_back(  # type: ignore[no-untyped-def]

@@ -100,6 +100,12 @@ def test_a_choice_is_stored_audited_and_drawn_on_every_page(
             tag == '<html lang="en" data-admin-app-theme="dark" data-bs-theme="dark">'
         )
 
+    # The toggle's script asks for JSON: the choice saved, no redirect.
+    fetched = client.post(
+        TOGGLE, data={"theme": "dark"}, headers={"Accept": "application/json"}
+    )
+    assert fetched.status_code == 200 and fetched.json() == {"theme": "dark"}
+
     # The same choice again writes nothing; light is written as light.
     client.post(TOGGLE, data={"theme": "dark"})
     assert len(theme_entries(engine)) == 1

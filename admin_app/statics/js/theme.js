@@ -8,8 +8,7 @@
 //
 // The sidebar's toggle (templates/admin_app/auth/theme_toggle.html) is a form
 // that works without this script: it posts and comes back. Here it is posted
-// in the background and the page switches at once; if that fails, the form is
-// posted the ordinary way.
+// in the background and the page switches at once.
 (function () {
   'use strict';
 
@@ -75,15 +74,21 @@
     var theme = button.value;
     var body = new FormData(form);
     body.set('theme', theme);
-    // The answer is a redirect back to this page: not followed, nothing to read.
+    // Asked for JSON, the server answers with the choice saved. A redirect is
+    // to the login page (the session ended, and the answer cleared it): the
+    // page is loaded again, which leads there and back. Any other answer:
+    // the form is posted the ordinary way, to show what the server says.
     window.fetch(form.action, {
       method: 'POST',
       body: body,
       credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
       redirect: 'manual'
     }).then(function (response) {
-      if (response.type === 'opaqueredirect' || response.ok) {
+      if (response.ok) {
         show(form, theme);
+      } else if (response.type === 'opaqueredirect') {
+        window.location.reload();
       } else {
         postPlainly(form, theme);
       }
