@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from admin_app.audit import entries as audit
 from admin_app.audit import history
-from admin_app.auth import account, time_zone
+from admin_app.auth import account, theme, time_zone
 from admin_app.auth import routes as auth_routes
 from admin_app.db import AnyEngine, AnySessionMaker
 from admin_app.deletion import routes as deletion_routes
@@ -121,6 +121,8 @@ class AdminSite(Admin):
         time_zone.install(self)
         # The grouped sidebar, breadcrumbs and environment label (layout.html).
         navigation.install(self, environment)
+        # Their own light/dark choice (the sidebar's toggle).
+        theme.install(self)
         # CSV imports read the str cells of SQLModel tables.
         import_types.install()
 

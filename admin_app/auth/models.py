@@ -25,6 +25,14 @@ class Role(enum.StrEnum):
     admin = "admin"
 
 
+class Theme(enum.StrEnum):
+    """How a user's pages are drawn: as their system prefers, or always one way."""
+
+    auto = "auto"
+    light = "light"
+    dark = "dark"
+
+
 def role_column() -> SAEnum:
     # Stored as text, not a native PostgreSQL enum type that could clash with
     # an application's own type of the same name.
@@ -54,6 +62,14 @@ class AdminUser(SQLModel, table=True):
     # Dates and times shown and typed in this zone (admin_app.zones); none:
     # the admin's ADMIN_TIMEZONE. Chosen on the account page.
     time_zone: str | None = Field(default=None, max_length=64)
+
+    # Light or dark pages (data-bs-theme); "auto" follows the browser's
+    # prefers-color-scheme. Chosen with the sidebar's toggle (auth.theme).
+    theme: Theme = Field(
+        default=Theme.auto,
+        sa_type=SAEnum(Theme, name="admin_app_theme", native_enum=False, length=8),
+        sa_column_kwargs={"server_default": Theme.auto.value},
+    )
 
     @field_validator("time_zone")
     @classmethod
