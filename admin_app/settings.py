@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # may POST to the admin: a reverse proxy publishing it under another host.
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     migrations_dir: Path | None = None
+    # The dashboard (admin_app.dashboard): seconds a widget's figures are kept
+    # in each process, for everyone with the same rights, unless the widget
+    # declares its own cache_seconds. 0: read on every view.
+    dashboard_cache_seconds: int = Field(default=30, ge=0)
 
     @field_validator(
         "models", "exclude_models", "trusted_proxies", "allowed_hosts", mode="before"

@@ -16,6 +16,7 @@ from models.tables import (
     User,
 )
 from models.views import OrderItemAdmin
+from models.widgets import dashboard
 
 __all__ = [
     "Order",
@@ -28,5 +29,6 @@ __all__ = [
     "User",
     "UserCreate",
     "UserUpdate",
+    "dashboard",
     "seed",
 ]
