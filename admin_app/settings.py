@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     migrations_dir: Path | None = None
     # The dashboard (admin_app.dashboard): seconds a widget's figures are kept
     # in each process, for everyone with the same rights, unless the widget
-    # declares its own cache_seconds. 0: read on every view.
+    # declares its own cache_seconds. 0: every widget read on every view.
     dashboard_cache_seconds: int = Field(default=30, ge=0)
 
     @field_validator(

@@ -25,6 +25,7 @@ from sqlmodel import SQLModel
 from admin_app.dashboard.periods import (
     Every,
     bucket,
+    following,
     last_periods,
     parse_day,
     since,
@@ -151,7 +152,8 @@ class SeriesData:
 class TimeSeries(_ModelWidget):
     """``aggregate`` per day, week or month of ``column`` (a date or date-time,
     indexed: the last ``periods`` are read by range), stacked by ``by`` (an
-    enum column or a foreign key) when given."""
+    enum column or a foreign key) when given. The last period is today's,
+    or the one holding ``until``."""
 
     title: str
     model: type[SQLModel]
@@ -162,6 +164,7 @@ class TimeSeries(_ModelWidget):
     value: Any = None
     by: Any = None
     where: Where = None
+    until: date | None = None
     cache_seconds: int | None = None
     slug: str = ""
     width: str = "col-12 col-xl-8"
@@ -169,12 +172,15 @@ class TimeSeries(_ModelWidget):
 
     def read(self, session: Session, viewer: Viewer) -> SeriesData:
         dialect = session.get_bind().dialect.name
-        starts = last_periods(self.periods, self.every)
+        starts = last_periods(self.periods, self.every, self.until)
         period = bucket(self.column, self.every, dialect).label("period")
         columns = [period, _aggregate(self.aggregate, self.value).label("value")]
         if self.by is not None:
             columns.insert(1, self.by)
         stmt = select(*columns).where(self.column >= since(starts[0], self.column))
+        if self.until is not None:
+            end = following(starts[-1], self.every)
+            stmt = stmt.where(self.column < since(end, self.column))
         stmt = _where(stmt, self.where).group_by(*columns[:-1])
         found: dict[Any, dict[date, float]] = {}
         for row in session.execute(stmt):

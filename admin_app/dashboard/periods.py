@@ -41,6 +41,14 @@ def previous(start: date, every: Every) -> date:
     return (start - timedelta(days=1)).replace(day=1)
 
 
+def following(start: date, every: Every) -> date:
+    if every == "day":
+        return start + timedelta(days=1)
+    if every == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def last_periods(count: int, every: Every, until: date | None = None) -> list[date]:
     """The starts of the ``count`` periods up to ``until`` (today), oldest first."""
     start = period_start(until or today(), every)

@@ -5,6 +5,7 @@ of statements."""
 import logging
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from admin_app.auth.users import create_user
 from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries
 from models.tables import Order, OrderStatus, Team
 from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
-from tests.dashboard.shop import add_orders
+from tests.dashboard.shop import NOW, add_orders
 
 WIDGETS = "/admin/dashboard/widgets"
 
@@ -34,6 +35,13 @@ BOARD = Dashboard(
     Kpi("Total value", Order, "sum", column=Order.total, slug="value"),
     TimeSeries("Teams per month", Team, Team.created_at, every="month", periods=3),
     Ranking("Statuses", Order, by=Order.status),
+    TimeSeries(
+        "A past fortnight",
+        Order,
+        Order.created_at,
+        periods=10,
+        until=(NOW - timedelta(days=5)).date(),
+    ),
 )
 
 
@@ -136,6 +144,9 @@ def test_other_aggregates_and_groups(app_for: TestClient, engine: Engine) -> Non
     assert "<a " not in statuses.split("<tbody>")[1]  # an enum names no row
     teams = app_for.get(f"{WIDGETS}/teams-per-month?fragment=1").text
     assert teams.count('<th scope="row">') == 3 and "total 0" in teams
+    # Ten days up to five days ago: only the order of ten days ago.
+    past = app_for.get(f"{WIDGETS}/a-past-fortnight?fragment=1").text
+    assert past.count('<th scope="row">') == 10 and "total 1" in past
 
 
 def test_a_widget_slug_that_names_nothing_is_not_found(app_for: TestClient) -> None:
@@ -146,3 +157,17 @@ def test_a_widget_slug_that_names_nothing_is_not_found(app_for: TestClient) -> N
 def test_two_widgets_may_not_share_a_slug() -> None:
     with pytest.raises(ValueError, match="open-orders"):
         Dashboard(Kpi("Open orders", Order), Kpi("Open  orders!", Order))
+
+
+def test_a_cache_setting_of_zero_turns_every_widget_cache_off() -> None:
+    from admin_app.dashboard.routes import Board
+
+    board = Board()
+    kept, fresh = BOARD.widgets[1], BOARD.widgets[2]
+    assert (
+        board.seconds(kept),
+        board.seconds(fresh),
+        board.seconds(BOARD.widgets[0]),
+    ) == (600, 0, 30)
+    board.configure(cache_seconds=0)
+    assert board.seconds(kept) == 0

@@ -43,3 +43,12 @@ def test_buckets_as_databases_return_them() -> None:
     assert parse_day(date(2026, 12, 4)) == date(2026, 12, 4)
     assert parse_day("not a day") is None
     assert parse_day(None) is None
+
+
+def test_the_period_after_each_kind() -> None:
+    from admin_app.dashboard.periods import following
+
+    assert following(date(2026, 12, 31), "day") == date(2027, 1, 1)
+    assert following(date(2026, 11, 30), "week") == date(2026, 12, 7)
+    assert following(date(2026, 1, 1), "month") == date(2026, 2, 1)
+    assert following(date(2026, 12, 1), "month") == date(2027, 1, 1)
