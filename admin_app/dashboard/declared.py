@@ -31,7 +31,7 @@ from admin_app.dashboard.periods import (
     since,
 )
 from admin_app.dashboard.widget import Viewer, Where, Widget, resolved, slug_of
-from admin_app.inspection import humanize
+from admin_app.inspection import columns_of, humanize
 from admin_app.keys import format_key
 from admin_app.labels import row_label
 from admin_app.lists.counting import Accuracy, RowCount, capped_count
@@ -96,7 +96,7 @@ class Kpi(_ModelWidget):
     where: Where = None
     cache_seconds: int | None = None
     slug: str = ""
-    width: str = "col-sm-6 col-lg-3"
+    width: str = "col-sm-6 col-xl-4"
     kind = "kpi"
 
     def read(self, session: Session, viewer: Viewer) -> Figure:
@@ -217,6 +217,13 @@ def _group_text(group: Any) -> str:
     return str(getattr(group, "value", group))
 
 
+def _title_of(model: type[SQLModel], column: Any) -> str:
+    """A column's title as forms show it ("Requester" for ``requester_id``)."""
+    key = getattr(column, "key", None)
+    titles = {fact.name: fact.title for fact in columns_of(model)}
+    return titles.get(str(key)) or humanize(str(key))
+
+
 def _referenced(model: type[SQLModel], column: Any) -> type[SQLModel] | None:
     key = getattr(column, "key", None)
     return referenced_model(model, key) if isinstance(key, str) else None
@@ -224,6 +231,9 @@ def _referenced(model: type[SQLModel], column: Any) -> type[SQLModel] | None:
 
 @dataclass(frozen=True)
 class TableData:
+    """A table's rows: each named (and linked) first, then its cells; the
+    first header names the rows."""
+
     headers: list[str]
     rows: list[tuple[Reference, list[Any]]]
 
@@ -249,7 +259,8 @@ class TopRows(_ModelWidget):
         for row in session.scalars(stmt.limit(self.limit)):
             reference = Reference(self.model, format_key(row), row_label(row))
             rows.append((reference, [getattr(row, name) for name in self.columns]))
-        return TableData([humanize(name) for name in self.columns], rows)
+        names = [str(self.model.__name__), *(humanize(n) for n in self.columns)]
+        return TableData(names, rows)
 
 
 @dataclass(eq=False)
@@ -292,7 +303,8 @@ class Ranking(_ModelWidget):
             )
             for key, measure in found
         ]
-        return TableData([self.heading or self.aggregate.capitalize()], rows)
+        measure_name = self.heading or self.aggregate.capitalize()
+        return TableData([_title_of(self.model, self.by), measure_name], rows)
 
 
 @dataclass(init=False)

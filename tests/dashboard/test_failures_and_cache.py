@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from admin_app.app import create_app
 from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
-from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries
+from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries, TopRows
 from models.tables import Order, OrderStatus, Team
 from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
 from tests.dashboard.shop import NOW, add_orders
@@ -41,6 +41,13 @@ BOARD = Dashboard(
         Order.created_at,
         periods=10,
         until=(NOW - timedelta(days=5)).date(),
+    ),
+    TopRows(
+        "Latest orders",
+        Order,
+        order_by=[col(Order.created_at).desc()],
+        columns=["status", "created_at"],
+        limit=2,
     ),
 )
 
@@ -141,12 +148,31 @@ def test_other_aggregates_and_groups(app_for: TestClient, engine: Engine) -> Non
     statuses = app_for.get(f"{WIDGETS}/statuses?fragment=1").text
     rows = statuses.split('data-role="widget-row"')[1:]
     assert "draft" in rows[0] and ">2<" in rows[0]  # draft: two orders
+    assert '<th scope="col">Status</th>' in statuses
     assert "<a " not in statuses.split("<tbody>")[1]  # an enum names no row
     teams = app_for.get(f"{WIDGETS}/teams-per-month?fragment=1").text
     assert teams.count('<th scope="row">') == 3 and "total 0" in teams
     # Ten days up to five days ago: only the order of ten days ago.
     past = app_for.get(f"{WIDGETS}/a-past-fortnight?fragment=1").text
     assert past.count('<th scope="row">') == 10 and "total 1" in past
+
+
+def test_top_rows_are_linked_with_their_cells(
+    app_for: TestClient, engine: Engine
+) -> None:
+    add_orders(engine)
+    text = app_for.get(f"{WIDGETS}/latest-orders?fragment=1").text
+    assert re.findall(r'<th scope="col"[^>]*>([^<]+)<', text) == [
+        "Order",
+        "Status",
+        "Created at",
+    ]
+    rows = text.split('data-role="widget-row"')[1:]
+    assert len(rows) == 2
+    assert re.search(r'href="http://testserver/admin/order/details/\d+">', rows[0])
+    assert "PO-000000" in rows[0] and "PO-000001" in rows[1]
+    assert "draft" in rows[0] and "shipped" in rows[1]
+    assert NOW.strftime("%Y-%m-%d") in rows[0] and "UTC" in rows[0]
 
 
 def test_a_widget_slug_that_names_nothing_is_not_found(app_for: TestClient) -> None:

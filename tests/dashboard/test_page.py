@@ -81,6 +81,7 @@ def test_a_time_series_stacks_its_groups_by_day_with_a_table_for_screen_readers(
 def test_a_ranking_names_and_links_its_rows(admin: TestClient, engine: Engine) -> None:
     ids = add_orders(engine)
     text = body(admin, "top-requesters")
+    assert '<th scope="col">Requester</th>' in text
     rows = text.split('data-role="widget-row"')[1:]
     assert len(rows) == 2
     assert f'/admin/user/details/{ids["ada"]}">Ada Lovelace</a>' in rows[0]
