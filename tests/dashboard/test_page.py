@@ -52,6 +52,8 @@ def test_the_frame_lists_every_widget_and_reads_none_of_them(
     assert f'href="http://testserver{WIDGETS}/open-orders"' in page.text
     assert "dashboard.js" in page.text and "dashboard.css" in page.text
     assert not [s for s in statements if "purchase_order" in s]
+    # The session and its user, whatever the number of widgets.
+    assert len(statements) <= 3, statements
 
 
 def test_a_kpi_counts_the_rows_its_filter_holds(
@@ -185,3 +187,33 @@ def test_a_declared_dashboard_is_passed_to_create_app(
         login(client, admin_user, ADMIN_PASSWORD)
         slugs = re.findall(r'data-widget="([^"]+)"', client.get("/admin/").text)
         assert "teams" in slugs and "open-orders" not in slugs
+
+
+@pytest.mark.parametrize(
+    ("drifted", "says"),
+    [
+        (True, 'data-role="migration-drift"'),
+        (False, 'data-role="migration-ok"'),
+    ],
+)
+def test_migrations_at_head_say_whether_the_models_drifted(
+    settings: Settings, engine: Engine, admin_user: str, drifted: bool, says: str
+) -> None:
+    from starlette.applications import Starlette
+
+    from admin_app.app import mount_admin
+    from admin_app.dashboard.inferred import Sources
+    from admin_app.migrate import BranchState, MigrationStatus
+
+    app = Starlette()
+    site = mount_admin(app, engine=engine, settings=settings)
+    status = MigrationStatus([BranchState("app", "d0001", "d0001")], drifted)
+    site.board.configure(
+        site.board.declared,
+        sources=Sources(site.board.sources.recent_actions, lambda: status),
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        text = body(client, "migrations")
+    assert says in text and "at head" in text
+    assert ("db revision --autogenerate" in text) is drifted
