@@ -6,6 +6,7 @@ the same environment (:func:`run_environment`, called by ``migrations/env.py``),
 which reads the database URL from :class:`~admin_app.settings.Settings` only.
 """
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,8 +206,10 @@ def status(settings: Settings) -> MigrationStatus:
         branches.append(BranchState(labels[0] if labels else head, current, head))
     if not all(branch.up_to_date for branch in branches):
         return MigrationStatus(branches, None)
+    # What ``db check`` prints on success goes nowhere: a server has no reader.
+    config.stdout = io.StringIO()
     try:
-        check(settings)
+        command.check(config)
     except CommandError as exc:
         return MigrationStatus(branches, True, str(exc))
     return MigrationStatus(branches, False)
