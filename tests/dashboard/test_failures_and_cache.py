@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from admin_app.app import create_app
-from admin_app.auth.models import Role
+from admin_app.auth.models import Grant, Role
 from admin_app.auth.users import create_user
 from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries, TopRows
 from models.tables import Order, OrderStatus, Team
@@ -41,6 +41,14 @@ BOARD = Dashboard(
         Order.created_at,
         periods=10,
         until=(NOW - timedelta(days=5)).date(),
+    ),
+    TimeSeries(
+        "Orders by requester",
+        Order,
+        Order.created_at,
+        every="week",
+        periods=8,
+        by=Order.requester_id,
     ),
     TopRows(
         "Latest orders",
@@ -173,6 +181,26 @@ def test_top_rows_are_linked_with_their_cells(
     assert "PO-000000" in rows[0] and "PO-000001" in rows[1]
     assert "draft" in rows[0] and "shipped" in rows[1]
     assert NOW.strftime("%Y-%m-%d") in rows[0] and "UTC" in rows[0]
+
+
+def test_a_series_by_foreign_key_names_rows_only_for_those_who_may_view_them(
+    app_for: TestClient, engine: Engine
+) -> None:
+    ids = add_orders(engine)
+    text = app_for.get(f"{WIDGETS}/orders-by-requester?fragment=1").text
+    legend = text.split('data-role="legend"')[1].split("</ul>")[0]
+    assert "Ada Lovelace" in legend and "Bob Babbage" in legend
+    assert text.count('<th scope="row">') == 8
+    with Session(engine) as session:
+        create_user(session, "clerk", ADMIN_PASSWORD, Role.viewer)
+        session.add(Grant(role=Role.viewer, model="user", can_view=False))
+        session.commit()
+    with TestClient(app_for.app, follow_redirects=False) as clerk:
+        login(clerk, "clerk", ADMIN_PASSWORD)
+        text = clerk.get(f"{WIDGETS}/orders-by-requester?fragment=1").text
+        assert "Ada Lovelace" not in text and "Bob Babbage" not in text
+        legend = text.split('data-role="legend"')[1].split("</ul>")[0]
+        assert str(ids["ada"]) in legend
 
 
 def test_a_widget_slug_that_names_nothing_is_not_found(app_for: TestClient) -> None:
