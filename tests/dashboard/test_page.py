@@ -4,6 +4,7 @@ and its declared dashboard (models/widgets.py)."""
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -217,3 +218,37 @@ def test_migrations_at_head_say_whether_the_models_drifted(
         text = body(client, "migrations")
     assert says in text and "at head" in text
     assert ("db revision --autogenerate" in text) is drifted
+
+
+def test_a_card_of_a_list_narrowed_per_user_is_counted_and_kept_per_user(
+    settings: Settings, engine: Engine, admin_user: str
+) -> None:
+    from sqlmodel import col, select
+    from starlette.applications import Starlette
+
+    from admin_app.app import mount_admin
+    from admin_app.views.inferred import AutoModelView
+    from models.tables import Team
+
+    class InitialTeams(AutoModelView, model=Team):
+        """Teams named with the user's initial."""
+
+        def list_query(self, request: Any) -> Any:
+            initial = request.state.admin_user.username[:1].upper()
+            return select(Team).where(col(Team.name).startswith(initial))
+
+    with Session(engine) as session:
+        session.add_all([Team(name=n) for n in ("Alpha", "Beta", "Bravo")])
+        create_user(session, "alice", ADMIN_PASSWORD, Role.admin)
+        session.commit()
+    app = Starlette()
+    mount_admin(app, engine=engine, settings=settings, views=[InitialTeams])
+    counts = {}
+    for name in (admin_user, "alice"):
+        with TestClient(app, follow_redirects=False) as client:
+            login(client, name, ADMIN_PASSWORD)
+            text = body(client, "model-team")
+            found = re.search(r'data-role="model-count">([^<]+)<', text)
+            assert found is not None
+            counts[name] = found.group(1)
+    assert counts == {admin_user: "2", "alice": "1"}
