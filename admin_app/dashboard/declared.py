@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -78,22 +79,25 @@ class _ModelWidget(Widget):
 
 @dataclass(frozen=True)
 class Figure:
-    """A KPI's value: its text ("≈ 41,200") and whether it is exact."""
+    """A KPI's value: its text ("≈ 41,200", "10,000+") and whether it is
+    the database's estimate."""
 
     text: str
-    exact: bool = True
+    estimated: bool = False
 
 
 @dataclass(eq=False)
 class Kpi(_ModelWidget):
     """One figure: ``aggregate`` of ``column`` over the rows ``where`` holds.
-    A count stops at :data:`KPI_COUNT_CAP` rows and is then estimated."""
+    A count stops at ``cap`` rows and is then PostgreSQL's estimate ("≈ N";
+    elsewhere "10,000+")."""
 
     title: str
     model: type[SQLModel]
     aggregate: Aggregate = "count"
     column: Any = None
     where: Where = None
+    cap: int = KPI_COUNT_CAP
     cache_seconds: int | None = None
     slug: str = ""
     width: str = "col-sm-6 col-xl-4"
@@ -104,10 +108,10 @@ class Kpi(_ModelWidget):
             stmt = _where(
                 select(literal_column("1")).select_from(self.model), self.where
             )
-            counted = capped_count(session, stmt, KPI_COUNT_CAP)
+            counted = capped_count(session, stmt, self.cap)
             if not counted.exact:
                 counted = planner_estimate(session, stmt) or counted
-            return Figure(str(counted), counted.exact)
+            return Figure(str(counted), counted.accuracy is Accuracy.ESTIMATE)
         stmt = _where(select(_aggregate(self.aggregate, self.column)), self.where)
         return Figure(number_text(session.scalar(stmt.select_from(self.model))))
 
@@ -116,9 +120,14 @@ def planner_estimate(session: Session, stmt: Select[Any]) -> RowCount | None:
     """PostgreSQL's estimate of ``stmt``'s rows (EXPLAIN, nothing read)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    compiled = stmt.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
-    )
+    try:
+        # The declared condition's values, quoted by the dialect (EXPLAIN
+        # takes no parameters); one it cannot write keeps the capped count.
+        compiled = stmt.compile(
+            dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+        )
+    except (CompileError, NotImplementedError):
+        return None
     plan = session.scalar(text(f"EXPLAIN (FORMAT JSON) {compiled}"))
     try:
         rows = int(plan[0]["Plan"]["Plan Rows"])
