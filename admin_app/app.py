@@ -3,6 +3,7 @@
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from functools import partial
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -16,7 +17,6 @@ from starlette.routing import Route
 from admin_app import migrate
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.dashboard import Dashboard
-from admin_app.dashboard.inferred import Sources
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.schemas import configured_hasher
@@ -89,13 +89,14 @@ def mount_admin(
     ]
     for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):
         site.add_view(view)
+    # The home page: the declared widgets, and the migration status of these
+    # settings (read, never applied) beside what the site gave it.
     declared = dashboard if dashboard is not None else declared_dashboard(modules)
     site.board.configure(
         declared or (),
         cache_seconds=settings.dashboard_cache_seconds,
-        sources=Sources(
-            recent_actions=site.board.sources.recent_actions,
-            migration_status=partial(migrate.status, settings),
+        sources=replace(
+            site.board.sources, migration_status=partial(migrate.status, settings)
         ),
     )
     return site
