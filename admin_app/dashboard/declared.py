@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from sqladmin.i18n import gettext
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.exc import CompileError
 from sqlalchemy.orm import Session
@@ -217,12 +218,17 @@ class TimeSeries(_ModelWidget):
         for group in groups:
             labels.want(target, group)
         labels.load(session)
-        return {group: str(labels.get(target, group)) for group in groups}
+        return {
+            group: _group_text(group)
+            if group is None
+            else str(labels.get(target, group))
+            for group in groups
+        }
 
 
 def _group_text(group: Any) -> str:
     if group is None:
-        return "—"
+        return gettext("(none)")
     return str(getattr(group, "value", group))
 
 

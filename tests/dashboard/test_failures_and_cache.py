@@ -56,6 +56,7 @@ BOARD = Dashboard(
         periods=8,
         by=Order.requester_id,
     ),
+    TimeSeries("Orders by project", Order, Order.created_at, by=Order.project_id),
     TopRows(
         "Latest orders",
         Order,
@@ -223,6 +224,16 @@ def test_a_count_past_its_cap_is_estimated_where_the_database_can(
     else:
         assert value.group(1) == "2+"  # SQLite has no estimate for a filter
         assert 'data-role="kpi-estimated"' not in text
+
+
+def test_a_series_by_an_empty_foreign_key_has_one_band_for_none(
+    app_for: TestClient, engine: Engine
+) -> None:
+    add_orders(engine)  # charged to no project
+    text = app_for.get(f"{WIDGETS}/orders-by-project?fragment=1").text
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', text)
+    assert headers == ["Period", "(none)"]
+    assert "total 3" in text
 
 
 def test_a_widget_slug_that_names_nothing_is_not_found(app_for: TestClient) -> None:
