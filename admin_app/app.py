@@ -3,6 +3,9 @@
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from functools import partial
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from sqladmin import ModelView
@@ -11,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app import migrate
 from admin_app.auth.backend import AdminAuthBackend
+from admin_app.dashboard import Dashboard
 from admin_app.db import AnyEngine, make_engine, make_session_maker
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.schemas import configured_hasher
@@ -31,13 +36,16 @@ def mount_admin(
     views: Iterable[type[ModelView]] = (),
     exclude: Iterable[str] | None = None,
     settings: Settings | None = None,
+    dashboard: Dashboard | None = None,
 ) -> AdminSite:
     """Mount the admin for ``models`` at ``path`` of ``app``.
 
     ``models`` is a module (or its dotted name), a table class, or a list of
     these; default: ``ADMIN_MODELS``. ``views`` are ModelView classes that replace
-    the inferred view of their model. The app's own routes, middleware and
-    lifespan are left alone: the admin is a sub-application with its own.
+    the inferred view of their model. ``dashboard`` holds the home page's
+    declared widgets (default: a ``dashboard`` the models module defines).
+    The app's own routes, middleware and lifespan are left alone: the admin
+    is a sub-application with its own.
     """
     settings = settings or get_settings()
     engine = engine if engine is not None else make_engine(settings)
@@ -82,10 +90,31 @@ def mount_admin(
     ]
     for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):
         site.add_view(view)
+    # The home page: the declared widgets, and the migration status of these
+    # settings (read, never applied) beside what the site gave it.
+    declared = dashboard if dashboard is not None else declared_dashboard(modules)
+    site.board.configure(
+        declared or (),
+        cache_seconds=settings.dashboard_cache_seconds,
+        sources=replace(
+            site.board.sources, migration_status=partial(migrate.status, settings)
+        ),
+    )
     return site
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def declared_dashboard(modules: Iterable[ModuleType]) -> Dashboard | None:
+    """The first ``dashboard`` (a :class:`Dashboard`) the models modules define."""
+    for module in modules:
+        found = getattr(module, "dashboard", None)
+        if isinstance(found, Dashboard):
+            return found
+    return None
+
+
+def create_app(
+    settings: Settings | None = None, dashboard: Dashboard | None = None
+) -> Starlette:
     """The standalone admin: ``/`` redirects to it, ``/healthz`` answers ``ok``."""
     settings = settings or get_settings()
     engine = make_engine(settings)
@@ -106,5 +135,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[Route("/", home), Route("/healthz", healthz)], lifespan=lifespan
     )
-    mount_admin(app, engine=engine, settings=settings)
+    mount_admin(app, engine=engine, settings=settings, dashboard=dashboard)
     return app

@@ -6,12 +6,16 @@ the same environment (:func:`run_environment`, called by ``migrations/env.py``),
 which reads the database URL from :class:`~admin_app.settings.Settings` only.
 """
 
+import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
@@ -152,3 +156,60 @@ def revision(settings: Settings, message: str, autogenerate: bool) -> None:
             branch_label=APP_BRANCH,
             version_path=str(project / "versions"),
         )
+
+
+# Status, as the dashboard shows it to admins (never migrating anything).
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """One branch: the revision the database is at, and the branch's head."""
+
+    name: str
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    branches: list[BranchState]
+    # None: not checked (the database is behind, or the check failed).
+    drifted: bool | None
+    detail: str = ""
+
+    @property
+    def up_to_date(self) -> bool:
+        return all(branch.up_to_date for branch in self.branches)
+
+
+def status(settings: Settings) -> MigrationStatus:
+    """Each branch's current revision and head, and whether the models have
+    drifted from the migrations (what ``admin-app db check`` says)."""
+    config = alembic_config(settings)
+    script = ScriptDirectory.from_config(config)
+    engine = make_sync_engine(settings)
+    try:
+        with engine.connect() as connection:
+            at = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    branches = []
+    for head in sorted(script.get_heads()):
+        revision = script.get_revision(head)
+        labels = sorted(revision.branch_labels) if revision is not None else []
+        lineage = {r.revision for r in script.iterate_revisions(head, "base")}
+        current = next(iter(sorted(at & lineage)), None)
+        branches.append(BranchState(labels[0] if labels else head, current, head))
+    if not all(branch.up_to_date for branch in branches):
+        return MigrationStatus(branches, None)
+    # What ``db check`` prints on success goes nowhere: a server has no reader.
+    config.stdout = io.StringIO()
+    try:
+        command.check(config)
+    except CommandError as exc:
+        return MigrationStatus(branches, True, str(exc))
+    return MigrationStatus(branches, False)

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # may POST to the admin: a reverse proxy publishing it under another host.
     csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     migrations_dir: Path | None = None
+    # The dashboard (admin_app.dashboard): seconds a widget's figures are kept
+    # in each process, for everyone with the same rights, unless the widget
+    # declares its own cache_seconds. 0: every widget read on every view.
+    dashboard_cache_seconds: int = Field(default=30, ge=0)
 
     # Navigation (admin_app.navigation): a label on every page naming this
     # deployment, free text; "production"/"prod" is shown red, "staging"/"test"

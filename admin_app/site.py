@@ -3,6 +3,7 @@ our create/edit pages for inferred views."""
 
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
+from functools import partial
 from types import MethodType
 from typing import Any
 
@@ -19,6 +20,8 @@ from admin_app.audit import entries as audit
 from admin_app.audit import history
 from admin_app.auth import account, theme, time_zone
 from admin_app.auth import routes as auth_routes
+from admin_app.dashboard import routes as dashboard
+from admin_app.dashboard.inferred import Sources
 from admin_app.db import AnyEngine, AnySessionMaker
 from admin_app.deletion import routes as deletion_routes
 from admin_app.exports import routes as exports
@@ -86,6 +89,11 @@ class AdminSite(Admin):
         related.install(self)
         # Each row's history (its audit entries) and reverting from it.
         history.install(self)
+        # The dashboard's widgets, each at its own URL; the recent changes are
+        # the audit trail's (app.py adds the declared widgets and migrations).
+        recent = partial(history.recent_actions, data_only=True)
+        self.board = dashboard.Board(Sources(recent_actions=recent))
+        dashboard.install(self)
         # Request hygiene: headers, the host check and limits around everything,
         # the CSRF check inside the session middleware (the token lives in the
         # session). Only the admin's sub-app: the app it is mounted in is left alone.
@@ -171,8 +179,12 @@ class AdminSite(Admin):
         return await history.history_page(self, request)  # type: ignore[no-any-return]
 
     async def index(self, request: Request) -> Response:
-        """The dashboard, with the latest actions (admin_app.audit.history)."""
-        return await history.dashboard(self, request)  # type: ignore[no-any-return]
+        """The dashboard's frame: :mod:`admin_app.dashboard.routes`."""
+        return await dashboard.index_page(self, request)  # type: ignore[no-any-return]
+
+    async def dashboard_widget(self, request: Request) -> Response:
+        """One dashboard widget, as a page or (``?fragment=1``) its body."""
+        return await dashboard.widget_page(self, request)  # type: ignore[no-any-return]
 
     @login_required
     async def ajax_lookup(self, request: Request) -> Response:

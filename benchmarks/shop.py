@@ -8,12 +8,14 @@ Data for it comes from :mod:`benchmarks.generate`.
 """
 
 import enum
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import DateTime
-from sqlmodel import Field, Relationship, SQLModel
+from sqlalchemy import ColumnElement, DateTime
+from sqlmodel import Field, Relationship, SQLModel, col
+
+from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries
 
 
 class BenchOrderStatus(enum.StrEnum):
@@ -89,4 +91,36 @@ SHOP_TABLES: tuple[type[SQLModel], ...] = (
     BenchProduct,
     BenchOrder,
     BenchOrderItem,
+)
+
+
+def _last_month_of_data() -> ColumnElement[bool]:
+    """Orders of the generated data's last 30 days (it ends on 2025-01-01)."""
+    return col(BenchOrder.created_at) >= datetime(2024, 12, 2, tzinfo=UTC)
+
+
+# The bench's declared widgets (benchmarks/dashboard.py), as an ops team would
+# write them; the series ends where the generated data does, not today.
+dashboard = Dashboard(
+    TimeSeries(
+        "Orders per day",
+        BenchOrder,
+        BenchOrder.created_at,
+        by=BenchOrder.status,
+        until=date(2024, 12, 31),
+    ),
+    Kpi(
+        "Open orders",
+        BenchOrder,
+        where=col(BenchOrder.status).not_in(
+            [BenchOrderStatus.delivered, BenchOrderStatus.cancelled]
+        ),
+    ),
+    Ranking(
+        "Top customers, last month of data",
+        BenchOrder,
+        by=BenchOrder.customer_id,
+        where=_last_month_of_data,
+        heading="Orders",
+    ),
 )

@@ -19,6 +19,7 @@ from models.tables import (
     User,
 )
 from models.views import OrderItemAdmin
+from models.widgets import dashboard
 
 __all__ = [
     "Order",
@@ -31,5 +32,6 @@ __all__ = [
     "User",
     "UserCreate",
     "UserUpdate",
+    "dashboard",
     "seed",
 ]

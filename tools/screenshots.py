@@ -40,6 +40,7 @@ def _pages(page: object) -> dict[str, str]:
     """Page kind → path, for the demo's rows."""
     return {
         "dashboard": "/admin/",
+        "dashboard-widget": "/admin/dashboard/widgets/orders-per-day",
         "list": "/admin/order/list",
         "list-search": "/admin/user/list?search=ma",
         "list-editable": "/admin/order-item/list",

@@ -451,20 +451,13 @@ def _revert_entry(
 # The dashboard.
 
 
-@login_required
-async def dashboard(site: "AdminSite", request: Request) -> Response:
-    """sqladmin's index page, with the latest actions on what the user may see."""
-    return await site.templates.TemplateResponse(
-        request,
-        "sqladmin/index.html",
-        {"recent_actions": await recent_actions(site, request)},
-    )
-
-
-async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
+async def recent_actions(
+    site: "AdminSite", request: Request, *, data_only: bool = False
+) -> list[Shown]:
     """The latest :data:`RECENT_LIMIT` entries on views the user may open
-    (and logins and the like, for those who may read the audit trail), each
-    with its row's history link and, while the row exists, its detail link."""
+    (and logins and the like, for those who may read the audit trail, unless
+    ``data_only``), each with its row's history link and, while the row
+    exists, its detail link."""
     views = {
         view.identity: view
         for view in site.views
@@ -476,7 +469,7 @@ async def recent_actions(site: "AdminSite", request: Request) -> list[Shown]:
     if not views:
         return []
     where: ColumnElement[bool] = col(AuditEntry.model).in_(list(views))
-    if sees_trail:
+    if sees_trail and not data_only:
         where = or_(where, col(AuditEntry.model).is_(None))
 
     def load(session: Session) -> tuple[list[AuditEntry], Labels]:

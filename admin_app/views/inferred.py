@@ -75,6 +75,8 @@ from admin_app.references import referenced_model
 from admin_app.schemas import Hasher, marked_hasher
 
 LIST_TEXT_LIMIT = 80
+# Names of a row's creation time, besides those starting with "created".
+CREATED_NAMES = frozenset({"inserted_at", "date_created", "creation_date", "added_at"})
 
 # Options inferred when a view does not set them; a pair is skipped whole when
 # the view sets either of its members (sqladmin refuses both together).
@@ -97,6 +99,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "inlines": ("inlines",),
     "category": ("category",),
     "icon": ("icon",),
+    "created_column": ("created_column",),
 }
 
 
@@ -144,6 +147,16 @@ def _visible(model: type[SQLModel]) -> list[ColumnFacts]:
     return [fact for fact in columns_of(model) if not fact.sensitive]
 
 
+def _leads_an_index(column: Any) -> bool:
+    """Whether an index (or the primary key) starts with ``column``."""
+    if column.index or column.unique or column.primary_key:
+        return True
+    table = column.table
+    return any(
+        list(index.columns)[:1] == [column] for index in getattr(table, "indexes", ())
+    )
+
+
 def _relations_by_local_column(
     model: type[SQLModel],
 ) -> dict[str, RelationshipProperty[Any]]:
@@ -183,6 +196,9 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
     inlines: ClassVar[list[Inline | str]] = []
     # Many-to-one relations whose labels the search reaches (inferred).
     search_related: ClassVar[list[str]] = []
+    # The dashboard's new rows per day read this indexed date column
+    # (admin_app.dashboard.inferred); None: the model's card shows its count only.
+    created_column: ClassVar[str | None] = None
 
     # A bool cell's ✓/✗ says "Yes"/"No" to a screen reader (admin_app.display).
     column_type_formatters: ClassVar[dict[type, Callable[[Any], Any]]] = {
@@ -335,6 +351,19 @@ class AutoModelView(ModelView, metaclass=_InferringMeta):
         """Children that cannot exist without this row (their foreign key to
         it is NOT NULL), edited in its forms."""
         return list(_infer_inlines(model))
+
+    @staticmethod
+    def infer_created_column(model: type[SQLModel]) -> str | None:
+        """A created-at-like column (``created_at``, ``created``, ``inserted_at``,
+        …) of a date or date-time type that an index leads with: the dashboard
+        reads its last 30 days by range, never the whole table."""
+        for fact in columns_of(model):
+            name = fact.name.lower()
+            created = name in CREATED_NAMES or name.startswith("created")
+            moment = is_date_or_moment(fact.column.type)
+            if created and moment and _leads_an_index(fact.column):
+                return fact.name
+        return None
 
     @staticmethod
     def infer_form_include_pk(model: type[SQLModel]) -> bool:

@@ -181,7 +181,10 @@ def test_values_in_the_history_and_the_dashboard_are_escaped(
         for url, shown in (
             (f"/admin/gadget/history/{gadget.id}", [XSS]),  # a value changed
             (f"/admin/club/history/{club.id}", [script, XSS]),  # the row's label
-            ("/admin/", [XSS]),  # the folder's key among the recent actions
+            (
+                "/admin/dashboard/widgets/recent-changes",
+                [XSS],
+            ),  # among the recent changes
         ):
             page = forms.get(url).text
             assert "<svg" not in page and "<script>alert(1)" not in page, url
@@ -189,7 +192,9 @@ def test_values_in_the_history_and_the_dashboard_are_escaped(
                 assert str(escape(value)) in page, (url, value)
 
 
-# The dashboard.
+# The dashboard's recent changes (admin_app.dashboard, a widget of its own).
+
+RECENT = "/admin/dashboard/widgets/recent-changes"
 
 
 def test_the_dashboard_shows_recent_actions_linked_to_their_rows(
@@ -203,7 +208,7 @@ def test_the_dashboard_shows_recent_actions_linked_to_their_rows(
         == 303
     )
 
-    page = forms.get("/admin/").text
+    page = forms.get(RECENT).text
     rows = page.split('data-role="recent-action"')[1:]
     assert len(rows) >= 3
     assert "delete" in rows[0] and "update" in rows[1]
@@ -223,7 +228,7 @@ def test_the_dashboard_shows_at_most_twenty_actions(
         for number in range(25):
             session.add(AuditEntry(action="update", model="shelf", pk=str(number)))
         session.commit()
-    page = forms.get("/admin/").text
+    page = forms.get(RECENT).text
     assert page.count('data-role="recent-action"') == 20
     assert "/admin/shelf/history/24" in page and '/admin/shelf/history/4"' not in page
 
@@ -238,7 +243,7 @@ def test_the_dashboard_hides_actions_on_models_the_user_may_not_see(
     settings_app = forms.app
     with TestClient(settings_app, follow_redirects=False) as viewer:
         login(viewer, "viewer", ADMIN_PASSWORD)
-        page = viewer.get("/admin/").text
+        page = viewer.get(RECENT).text
     assert f"/admin/gadget/history/{gadget.id}" in page
     assert "/admin/admin-user/history/1" not in page
     assert ">login<" not in page  # logins are in the trail, for admins

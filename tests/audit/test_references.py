@@ -121,7 +121,7 @@ def test_recent_actions_name_rows_by_label(client: TestClient, engine: Engine) -
         AuditEntry(action="update", model="club", pk=str(club.id), changes={}),
         AuditEntry(action="delete", model="member", pk=str(gone), changes={}),
     )
-    page = client.get("/admin/").text
+    page = client.get("/admin/dashboard/widgets/recent-changes").text
     rows = page.split('data-role="recent-action"')[1:]
     deleted, updated = rows[0], rows[1]
     assert f"#{gone} (deleted)" in deleted and 'data-role="recent-gone"' in deleted

@@ -37,18 +37,20 @@ def recent_rows(page: str) -> list[str]:
     return page.split('data-role="recent-action"')[1:]
 
 
-def test_the_dashboard_names_only_existing_users(
+def test_the_dashboard_counts_failed_sign_ins_and_names_nobody(
     app: Starlette, client: TestClient, admin_user: str
 ) -> None:
     typed = secret()
     fail_logins(app, typed, admin_user)
-    page = client.get("/admin/")
-    assert page.status_code == 200
-    assert typed not in page.text
-    rows = [row for row in recent_rows(page.text) if "login_failed" in row]
-    assert len(rows) == 2
-    assert admin_user in rows[0] and UNKNOWN not in rows[0]  # newest first
-    assert UNKNOWN in rows[1]
+    widgets = "/admin/dashboard/widgets"
+    figure = client.get(f"{widgets}/failed-sign-ins?fragment=1")
+    assert figure.status_code == 200
+    assert 'data-role="figure-value">2<' in figure.text
+    # Sign-ins are not data changes: the recent changes leave them out.
+    changes = client.get(f"{widgets}/recent-changes?fragment=1").text
+    assert not [row for row in recent_rows(changes) if "login_failed" in row]
+    for page in (figure.text, changes, client.get("/admin/").text):
+        assert typed not in page
 
 
 def test_the_audit_trail_shows_no_typed_username(

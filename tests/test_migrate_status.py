@@ -1,0 +1,44 @@
+"""``migrate.status``: what the dashboard tells admins of the migrations,
+each branch's revision against its head and drift, never migrating."""
+
+from pathlib import Path
+
+from admin_app import migrate
+from tests.conftest import make_settings
+
+
+def test_a_fresh_database_is_behind_on_every_branch(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    status = migrate.status(settings)
+    names = {branch.name for branch in status.branches}
+    assert names == {migrate.ADMIN_BRANCH, migrate.APP_BRANCH}
+    assert all(branch.current is None for branch in status.branches)
+    assert not status.up_to_date and status.drifted is None
+    # Telling is all it does: still nothing there.
+    assert migrate.status(settings).branches == status.branches
+
+
+def test_at_head_it_checks_for_drift(database_url: str, tmp_path: Path) -> None:
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    migrate.upgrade(settings)
+    status = migrate.status(settings)
+    assert status.up_to_date and status.drifted is False
+    assert all(branch.current == branch.head for branch in status.branches)
+    drifted = settings.model_copy(update={"models": ["models", "tests.drift_models"]})
+    status = migrate.status(drifted)
+    assert status.up_to_date and status.drifted is True
+    assert status.detail
+
+
+def test_a_branch_part_way_says_which_revision_it_is_at(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    migrate.upgrade(settings, admin_only=True)
+    status = migrate.status(settings)
+    by_name = {branch.name: branch for branch in status.branches}
+    assert by_name[migrate.ADMIN_BRANCH].up_to_date
+    assert by_name[migrate.APP_BRANCH].current is None
+    assert not status.up_to_date and status.drifted is None
