@@ -57,6 +57,7 @@ def trails(key: int) -> dict[str, list[tuple[str, str | None]]]:
     account = ("Your account", "http://testserver/admin/account/password")
     return {
         "/admin/": [("Home", None)],
+        "/admin/dashboard/widgets/recent-changes": [HOME, ("Recent changes", None)],
         "/admin/club/list": [HOME, ("Clubs", None)],
         f"/admin/club/details/{key}": [HOME, CLUBS, ("Club Chess", None)],
         "/admin/club/create": [HOME, CLUBS, ("New", None)],
