@@ -173,10 +173,20 @@ def matches(command: Command, term: str) -> bool:
 
 
 def matching(commands: list[Command], term: str) -> list[Command]:
-    """The commands ``term`` names, those whose label starts with it first."""
+    """The commands ``term`` names: the label it is first, then those it
+    starts (shorter first), then the others, each in the admin's order."""
     found = [command for command in commands if matches(command, term)]
     folded = term.casefold().strip()
-    return sorted(found, key=lambda c: not c.label.casefold().startswith(folded))
+    if not folded:
+        return found
+
+    def rank(command: Command) -> tuple[int, int]:
+        label = command.label.casefold()
+        if label == folded:
+            return (0, 0)
+        return (1, len(label)) if label.startswith(folded) else (2, 0)
+
+    return sorted(found, key=rank)
 
 
 def as_json(commands: list[Command]) -> list[dict[str, str]]:

@@ -133,6 +133,12 @@ def test_labels_starting_with_the_term_come_first() -> None:
     tags = Command("Tags", "Go to", "/t")
     new_tag = Command("New Tag", "New", "/n", "create add tag")
     assert matching([new_tag, tags], "tag") == [tags, new_tag]
+    club, link = (
+        Command("New Club", "New", "/c"),
+        Command("New Club Tag Link", "New", "/l"),
+    )
+    assert matching([link, club], "new clu") == [club, link]
+    assert matching([link, club], "") == [link, club]
 
 
 # The page without JavaScript

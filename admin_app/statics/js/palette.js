@@ -38,7 +38,8 @@
     return value.toLowerCase().replace(/[-_]/g, ' ').split(/\s+/).filter(Boolean);
   }
 
-  // Every typed word starts a word of the label, section or keywords.
+  // Every typed word starts a word of the label, section or keywords
+  // (admin_app.palette.commands.matching does the same for the page).
   function matchCommands(term) {
     var typed = words(term);
     var folded = term.trim().toLowerCase();
@@ -48,10 +49,22 @@
         return own.some(function (word) { return word.indexOf(part) === 0; });
       });
     });
+    if (!folded) {
+      return found;
+    }
+    // The label typed, then labels it starts (shorter first), then the rest;
+    // Array.prototype.sort is stable: the admin's order within each.
+    function rank(command) {
+      var label = command.label.toLowerCase();
+      if (label === folded) {
+        return [0, 0];
+      }
+      return label.indexOf(folded) === 0 ? [1, label.length] : [2, 0];
+    }
     return found.sort(function (a, b) {
-      var aFirst = a.label.toLowerCase().indexOf(folded) === 0 ? 0 : 1;
-      var bFirst = b.label.toLowerCase().indexOf(folded) === 0 ? 0 : 1;
-      return aFirst - bFirst;
+      var ra = rank(a);
+      var rb = rank(b);
+      return ra[0] - rb[0] || ra[1] - rb[1];
     });
   }
 
@@ -219,6 +232,9 @@
     } else if (event.key === 'End' && options.length && event.ctrlKey) {
       event.preventDefault();
       highlight(options.length - 1);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      dialog.close();
     } else if (event.key === 'Enter') {
       if (active >= 0 && options[active]) {
         event.preventDefault();
