@@ -215,15 +215,14 @@ def read_rows(
     found = []
     for plan in plans:
         rows = list(session.scalars(plan.statement(request, term)).all())
-        results = [
-            Found(
-                row_label(row),
-                row_detail(row),
-                link(plan.view, row),
-                rank_of(row, term),
+        results = []
+        for row in rows[:PER_MODEL]:
+            label, detail = row_label(row), row_detail(row)
+            # The second line tells the row apart; the label again does not.
+            detail = "" if detail in label else detail
+            results.append(
+                Found(label, detail, link(plan.view, row), rank_of(row, term))
             )
-            for row in rows[:PER_MODEL]
-        ]
         found.append((plan.view, results, len(rows) > PER_MODEL))
     return found
 
