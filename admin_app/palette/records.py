@@ -4,7 +4,9 @@
   matched through one of its indexes: a prefix of an indexed (or unique)
   string column, its row label's column among them (:func:`prefix_match`),
   an e-mail address equal to an indexed e-mail column, or its single key.
-  Never ``'%term%'``: a model with none of these is not searched.
+  Never ``'%term%'``: a model with none of these is not searched. Prefixes
+  are tried only on models that name their rows (a label column or an
+  e-mail column): sessions, counters and the trail are found by key alone.
 * **Bounded.** One statement per searched model, each capped at
   :data:`PER_MODEL` rows (one over, to know of more), all run in one session
   (one worker-thread hop); at most :data:`MAX_RESULTS` results in all. A term
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from starlette.requests import Request
 
+from admin_app.audit.entries import AuditEntry
 from admin_app.db import run_in_session
 from admin_app.forms.pickers import picker_query
 from admin_app.inspection import columns_of, mapper_of
@@ -38,6 +41,7 @@ from admin_app.labels import label_attribute, row_detail, row_label
 from admin_app.lists.matching import (
     email_columns,
     email_match,
+    is_email_name,
     is_email_term,
     key_matches,
     prefix_match,
@@ -99,10 +103,13 @@ class Group:
 
 
 def searchable_views(views: Iterable[Any], request: Request) -> list[ModelView]:
-    """The model views whose rows the user may list and open, one per model."""
+    """The model views whose rows the user may list and open, one per model
+    (the audit trail's entries are read in the trail, not found by name)."""
     chosen: dict[type[Any], ModelView] = {}
     for view in views:
         if not isinstance(view, ModelView) or view.model in chosen:
+            continue
+        if view.model is AuditEntry:
             continue
         if (
             view.can_view_details
@@ -168,15 +175,18 @@ def plan_search(view: ModelView, term: str) -> Plan | None:
             if column.key in names
         ]
     exact += key_matches(model, term)
-    # A letter starts too many labels to be worth a statement; a key is exact.
+    label = label_attribute(model)
+    # Rows are found by name where the model names them (a label column, an
+    # e-mail); others (sessions, counters, the trail) by key only. A letter
+    # starts too many labels to be worth a statement.
+    names_rows = label is not None or any(is_email_name(name) for name in names)
     prefixes = (
         [prefix_match(fact.column, term) for fact in indexed]
-        if len(term) >= MIN_TERM_LENGTH
+        if names_rows and len(term) >= MIN_TERM_LENGTH
         else []
     )
     if not exact and not prefixes:
         return None
-    label = label_attribute(model)
     label_column = next((f.column for f in indexed if f.name == label), None)
     return Plan(view, exact, prefixes, label_column)
 

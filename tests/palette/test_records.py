@@ -238,3 +238,15 @@ def test_signed_out_gets_the_login_page(anonymous: TestClient) -> None:
     response = anonymous.get("/admin/palette/search", params={"q": "ada"})
     assert response.status_code in (302, 303)
     assert "/login" in response.headers["location"]
+
+
+def test_rows_nothing_names_are_found_by_key_only(
+    client: TestClient, statements: StatementLog
+) -> None:
+    statements.clear()
+    # The admin user is named; sessions, throttle counters and the trail
+    # (whose entries name "boss" too) are not searched by a name.
+    assert groups(search(client, "boss")) == [("admin-user", ["boss"])]
+    searched = " ".join(sql for sql in statements if " LIMIT " in sql)
+    for table in ("admin_app_session", "admin_app_throttle", "admin_app_audit"):
+        assert f"FROM {table} \nWHERE" not in searched
