@@ -7,8 +7,9 @@
   Never ``'%term%'``: a model with none of these is not searched. Prefixes
   are tried only on models that name their rows (a label column or an
   e-mail column): sessions, counters and the trail are found by key alone.
-* **Bounded.** One statement per searched model, each capped at
-  :data:`PER_MODEL` rows (one over, to know of more), all run in one session
+* **Bounded.** One statement per searched model, its exact and its prefix
+  matches each capped at :data:`PER_MODEL` rows (one over, to know of more)
+  and never sorted by the database, all run in one session
   (one worker-thread hop); at most :data:`MAX_RESULTS` results in all. A term
   shorter than :data:`MIN_TERM_LENGTH` matches keys only.
 * **Permission-filtered.** Only views the user may list and open rows of, each
@@ -27,15 +28,15 @@ from typing import Any
 from sqladmin import ModelView
 from sqladmin.authorization import Action
 from sqladmin.i18n import gettext
-from sqlalchemy import Select, case, func, or_
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 from starlette.requests import Request
 
 from admin_app.audit.entries import AuditEntry
 from admin_app.db import run_in_session
 from admin_app.forms.pickers import picker_query
-from admin_app.inspection import columns_of, mapper_of
+from admin_app.inspection import columns_of
 from admin_app.keys import format_key
 from admin_app.labels import label_attribute, row_detail, row_label
 from admin_app.lists.matching import (
@@ -140,21 +141,27 @@ class Plan:
     label_column: Any
 
     def statement(self, request: Request, term: str) -> Select[Any]:
+        """The exact matches and the prefix matches, each part capped, as one
+        statement (``UNION ALL``). Neither part is sorted: a sort would read
+        every row a short prefix matches (thousands of "Dora…"); unsorted, a
+        part stops at its cap. The rows are ranked in Python."""
         view, model = self.view, self.view.model
-        stmt: Select[Any] = view.list_query(request)
-        stmt = stmt.where(or_(*self.exact, *self.prefixes))
-        stmt = picker_query(view, request, model, stmt)
-        whens: list[Any] = []
-        if self.exact:
-            whens.append((or_(*self.exact), EXACT_KEY))
-        if self.label_column is not None:
-            whens.append((self.label_column.in_(spellings(term)), EXACT_LABEL))
-        order: list[Any] = [case(*whens, else_=PREFIX)] if whens else []
-        if self.label_column is not None:
-            # An expression, not the bare column: see forms.pickers.
-            order.append(func.coalesce(self.label_column, ""))
-        order += list(mapper_of(model).primary_key)
-        return stmt.order_by(*order).limit(PER_MODEL + 1)
+        base: Select[Any] = view.list_query(request)
+        base = picker_query(view, request, model, base)
+        firsts = list(self.exact)
+        if self.label_column is not None and self.prefixes:
+            firsts.append(self.label_column.in_(spellings(term)))
+        parts = [
+            base.where(or_(*clauses)).limit(PER_MODEL + 1)
+            for clauses in (firsts, self.prefixes)
+            if clauses
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        # Each part in a subquery of its own: SQLite takes no LIMIT in a
+        # compound's member.
+        both = union_all(*(select(part.subquery()) for part in parts)).subquery()
+        return select(aliased(model, both))
 
 
 def plan_search(view: ModelView, term: str) -> Plan | None:
@@ -224,16 +231,19 @@ def read_rows(
     most :data:`PER_MODEL`) and whether it has more."""
     found = []
     for plan in plans:
-        rows = list(session.scalars(plan.statement(request, term)).all())
+        # A row in both parts is one object (the session's identity map).
+        scalars = session.scalars(plan.statement(request, term))
+        rows = list({id(row): row for row in scalars}.values())
         results = []
-        for row in rows[:PER_MODEL]:
+        for row in rows:
             label, detail = row_label(row), row_detail(row)
             # The second line tells the row apart; the label again does not.
             detail = "" if detail in label else detail
             results.append(
                 Found(label, detail, link(plan.view, row), rank_of(row, term))
             )
-        found.append((plan.view, results, len(rows) > PER_MODEL))
+        results.sort(key=lambda found: (found.rank, found.label.casefold()))
+        found.append((plan.view, results[:PER_MODEL], len(results) > PER_MODEL))
     return found
 
 
