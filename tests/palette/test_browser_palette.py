@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from tests.browser import accessibility_violations
+from tests.browser import accessibility_violations, logged_in_page
 from tests.sample_models import Club, Tag
 
 
@@ -136,3 +136,21 @@ def test_the_open_palette_passes_axe(page: Any, engine: Engine) -> None:
     page.keyboard.press("?")
     page.locator("#palette-help").wait_for(state="visible")
     assert accessibility_violations(page) == []
+
+
+def test_without_javascript_the_search_link_opens_the_page(
+    chromium: Any, live_server: str, engine: Engine
+) -> None:
+    keys = add_rows(engine)
+    page = logged_in_page(chromium, live_server, javascript=False)
+    try:
+        page.goto("/admin/tag/list")
+        page.click("a.palette-trigger")
+        page.wait_for_url("**/admin/palette")
+        page.fill("#palette-page-q", "adam")
+        page.press("#palette-page-q", "Enter")
+        page.wait_for_url("**/admin/palette?q=adam")
+        page.click("text=adamant")
+        page.wait_for_url(f"**/admin/tag/details/{keys['adamant']}")
+    finally:
+        page.context.close()
