@@ -51,7 +51,7 @@ from admin_app.lists.matching import (
 PER_MODEL = 5
 MAX_RESULTS = 20
 MIN_TERM_LENGTH = 2
-# A longer term names no label (the list search's own limit is longer still).
+# The list search's limit: a longer term names no label.
 MAX_TERM_LENGTH = 200
 
 EXACT_KEY = 0
