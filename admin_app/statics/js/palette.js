@@ -33,6 +33,7 @@
   var records = [];      // the latest record groups
   var returnTo = null;   // what had focus before the dialog opened
   var pendingG = null;   // a `g` waiting for its letter
+  var moved = false;     // whether the arrows (or the mouse) chose an option
 
   function words(value) {
     return value.toLowerCase().replace(/[-_]/g, ' ').split(/\s+/).filter(Boolean);
@@ -100,7 +101,14 @@
       second.textContent = detail;
       node.appendChild(second);
     }
+    var index = options.length;
     node.addEventListener('mousedown', function (event) { event.preventDefault(); });
+    node.addEventListener('mousemove', function () {
+      if (active !== index) {
+        moved = true;
+        highlight(index);
+      }
+    });
     node.addEventListener('click', function () { go(url); });
     group.appendChild(node);
     options.push(node);
@@ -108,6 +116,9 @@
 
   function render() {
     var term = input.value.trim();
+    // Records arriving keep the option the arrows chose, when it is still there.
+    var chosen = moved && active >= 0 && options[active]
+      ? options[active].getAttribute('data-url') : null;
     list.textContent = '';
     options = [];
     var found = matchCommands(term).slice(0, term ? 12 : 8);
@@ -128,7 +139,11 @@
       }
     });
     input.setAttribute('aria-expanded', options.length ? 'true' : 'false');
-    highlight(options.length ? 0 : -1);
+    var again = options.findIndex(function (node) {
+      return node.getAttribute('data-url') === chosen;
+    });
+    active = -1;
+    highlight(again >= 0 ? again : (options.length ? 0 : -1));
   }
 
   function highlight(index) {
@@ -212,6 +227,7 @@
   }
 
   input.addEventListener('input', function () {
+    moved = false;
     records = [];
     render();
     clearTimeout(timer);
@@ -224,6 +240,7 @@
       if (!options.length) {
         return;
       }
+      moved = true;
       var step = event.key === 'ArrowDown' ? 1 : -1;
       highlight((active + step + options.length) % options.length);
     } else if (event.key === 'Home' && options.length && event.ctrlKey) {
