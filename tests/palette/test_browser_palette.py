@@ -133,6 +133,7 @@ def test_the_open_palette_passes_axe(page: Any, engine: Engine) -> None:
     page.wait_for_selector("#palette-list [data-identity=tag] [role=option]")
     assert accessibility_violations(page) == []
     page.keyboard.press("Escape")
+    page.locator("#palette").wait_for(state="hidden")
     page.keyboard.press("?")
     page.locator("#palette-help").wait_for(state="visible")
     assert accessibility_violations(page) == []
