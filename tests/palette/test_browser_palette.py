@@ -155,3 +155,13 @@ def test_without_javascript_the_search_link_opens_the_page(
         page.wait_for_url(f"**/admin/tag/details/{keys['adamant']}")
     finally:
         page.context.close()
+
+
+def test_enter_with_nothing_chosen_opens_the_search_page(page: Any) -> None:
+    page.goto("/admin/")
+    open_palette(page)
+    page.keyboard.type("zzzz")
+    page.wait_for_selector("#palette-status:has-text('Nothing matches')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/palette?q=zzzz")
+    assert page.locator("[data-role=palette-empty]").is_visible()

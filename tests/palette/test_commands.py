@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from admin_app.palette.commands import Command, matches, matching
 from admin_app.palette.records import MAX_TERM_LENGTH
 from admin_app.views.inferred import AutoModelView
+from tests.html import form_values
 from tests.sample_models import Club, Tag
 
 
@@ -177,3 +178,9 @@ def test_the_page_needs_a_sign_in(anonymous: TestClient) -> None:
     response = anonymous.get("/admin/palette", params={"q": "a"})
     assert response.status_code in (302, 303)
     assert "/login" in response.headers["location"]
+
+
+def test_the_palette_adds_no_field_to_a_pages_forms(client: TestClient) -> None:
+    page = client.get("/admin/tag/create").text
+    assert 'id="palette-input"' in page
+    assert "q" not in form_values(page)

@@ -253,12 +253,23 @@
       event.preventDefault();
       dialog.close();
     } else if (event.key === 'Enter') {
+      event.preventDefault();
       if (active >= 0 && options[active]) {
-        event.preventDefault();
         go(options[active].getAttribute('data-url'));
+      } else if (input.value.trim()) {
+        searchPage();
       }
-      // Otherwise the form is sent: the palette's page.
     }
+  });
+
+  // Nothing chosen: the palette's page, which lists everything that matches.
+  function searchPage() {
+    var url = dialog.getAttribute('data-page-url');
+    go(url + '?q=' + encodeURIComponent(input.value.trim()));
+  }
+  document.getElementById('palette-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    searchPage();
   });
 
   dialog.addEventListener('close', function () {
