@@ -101,6 +101,27 @@ def test_slash_focuses_the_list_search(page: Any) -> None:
     page.keyboard.type("n/g")
     assert page.input_value("#search-input") == "n/g"
     assert page.url.endswith("/admin/tag/list")
+    # Nor in a select or an editable element.
+    page.evaluate(
+        """() => {
+            const editable = document.createElement('div');
+            editable.id = 'editable';
+            editable.contentEditable = 'true';
+            editable.textContent = 'x';
+            const select = document.createElement('select');
+            select.id = 'chooser';
+            select.add(new Option('one'));
+            document.body.append(editable, select);
+        }"""
+    )
+    for field in ("#editable", "#chooser"):
+        page.focus(field)
+        page.keyboard.press("g")
+        page.keyboard.press("d")
+        page.keyboard.press("?")
+        page.wait_for_timeout(300)  # time for a navigation to start, were there one
+        assert page.url.endswith("/admin/tag/list")
+        assert not page.evaluate("document.getElementById('palette-help').open")
 
 
 def test_g_letters_n_and_e_navigate(page: Any, engine: Engine) -> None:
