@@ -6,6 +6,7 @@ them fires while typing in a field. axe finds nothing serious in the open
 palette."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -100,8 +101,12 @@ def test_slash_focuses_the_list_search(page: Any) -> None:
     # Typed into the field, shortcuts are text.
     page.keyboard.type("n/g")
     assert page.input_value("#search-input") == "n/g"
-    assert page.url.endswith("/admin/tag/list")
-    # Nor in a select or an editable element.
+    # (The list's own search may run after a pause: still the tag list.)
+    assert urlsplit(page.url).path == "/admin/tag/list"
+
+
+def test_shortcuts_stay_quiet_in_a_select_or_an_editable_element(page: Any) -> None:
+    page.goto("/admin/")
     page.evaluate(
         """() => {
             const editable = document.createElement('div');
@@ -117,10 +122,10 @@ def test_slash_focuses_the_list_search(page: Any) -> None:
     for field in ("#editable", "#chooser"):
         page.focus(field)
         page.keyboard.press("g")
-        page.keyboard.press("d")
+        page.keyboard.press("a")  # the audit trail, were it a shortcut here
         page.keyboard.press("?")
         page.wait_for_timeout(300)  # time for a navigation to start, were there one
-        assert page.url.endswith("/admin/tag/list")
+        assert urlsplit(page.url).path == "/admin/"
         assert not page.evaluate("document.getElementById('palette-help').open")
 
 
