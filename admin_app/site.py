@@ -31,6 +31,7 @@ from admin_app.imports import coercion as import_types
 from admin_app.lists import editable, listing, related
 from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.navigation import install as navigation
+from admin_app.palette import routes as palette
 from admin_app.resources import PACKAGE_DIR, templates_dir
 from admin_app.schemas import Hasher
 from admin_app.security import actions
@@ -131,6 +132,8 @@ class AdminSite(Admin):
         navigation.install(self, environment)
         # Their own light/dark choice (the sidebar's toggle).
         theme.install(self)
+        # The command palette (Ctrl/Cmd+K) and its search page.
+        palette.install(self)
         # CSV imports read the str cells of SQLModel tables.
         import_types.install()
 

@@ -60,7 +60,19 @@ def _pages(page: object) -> dict[str, str]:
         "admin-users": "/admin/admin-user/list",
         "grants": "/admin/grant/list",
         "audit": "/admin/audit-entry/list",
+        "palette": "/admin/user/list",
     }
+
+
+def _open_palette(page: object) -> None:
+    """The command palette opened with Ctrl+K, a term typed, its records shown."""
+    page.keyboard.press("Control+k")  # type: ignore[attr-defined]
+    page.keyboard.type("ma")  # type: ignore[attr-defined]
+    page.wait_for_selector("#palette-list [data-kind=record]")  # type: ignore[attr-defined]
+
+
+# Page kind → what is done on the page before its picture.
+ACTIONS = {"palette": _open_palette}
 
 
 def main(only: set[str] | None = None) -> None:
@@ -115,6 +127,8 @@ def main(only: set[str] | None = None) -> None:
                             continue
                         page.goto(path)
                         page.wait_for_load_state("networkidle")
+                        if kind in ACTIONS:
+                            ACTIONS[kind](page)
                         name = f"{kind}-{scheme}-{size_name}.png"
                         page.screenshot(path=str(OUT / name), full_page=True)
                     context.close()

@@ -29,7 +29,9 @@ class _InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = {name for name, _ in attrs}
-        if tag == "script" and "src" not in names:
+        # A JSON data block (the palette's commands) is data, never run.
+        data_block = ("type", "application/json") in attrs
+        if tag == "script" and "src" not in names and not data_block:
             self.found.append(f"an inline <script> at line {self.getpos()[0]}")
         if tag == "style":
             self.found.append(f"a <style> element at line {self.getpos()[0]}")
@@ -121,3 +123,9 @@ def test_the_refusals_are_free_of_inline_code(
         assert [r.status_code for r in refusals] == [404, 400, 400, 400, 403]
         for response in refusals:
             assert inline_code(response.text) == [], response.text[:300]
+
+
+def test_a_json_data_block_is_data_and_any_other_script_code() -> None:
+    assert inline_code('<script type="application/json">{"a": 1}</script>') == []
+    for code in ("<script>x()</script>", '<script type="module">x()</script>'):
+        assert inline_code(code) == ["an inline <script> at line 1"]

@@ -1,0 +1,97 @@
+"""The palette's routes and what every page carries of it.
+
+* ``GET /palette/search?q=`` (``admin:palette_search``): the records found, as
+  JSON, for the dialog (``statics/js/palette.js``). A term too long or holding
+  a NUL is a 400 with a JSON ``error``; an empty or short one finds nothing.
+* ``GET /palette?q=`` (``admin:palette``): the same search and the matching
+  commands as a page, for a browser without JavaScript.
+* ``palette(request)`` in templates: the commands and shortcut targets that
+  ``templates/admin_app/palette/palette.html`` embeds in every page as JSON.
+"""
+
+from types import MethodType
+from typing import TYPE_CHECKING, Any
+
+from sqladmin.authentication import login_required
+from sqladmin.i18n import gettext
+from starlette import status
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from admin_app.palette import commands as palette_commands
+from admin_app.palette.records import (
+    MIN_TERM_LENGTH,
+    TermError,
+    clean_term,
+    search_records,
+)
+
+if TYPE_CHECKING:
+    from admin_app.site import AdminSite
+
+PAGE_TEMPLATE = "admin_app/palette/page.html"
+
+
+@login_required
+async def search_endpoint(site: "AdminSite", request: Request) -> Response:
+    """``{"term", "groups": [{"name", "list_url", "more", "results": [...]}]}``."""
+    try:
+        term = clean_term(request.query_params.get("q"))
+    except TermError as exc:
+        return JSONResponse(
+            {"error": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST
+        )
+    groups = await search_records(site, request, term)
+    return JSONResponse({"term": term, "groups": [group.as_json() for group in groups]})
+
+
+@login_required
+async def page_endpoint(site: "AdminSite", request: Request) -> Response:
+    """The palette as a page: commands and records matching ``q``."""
+    error = ""
+    try:
+        term = clean_term(request.query_params.get("q"))
+    except TermError as exc:
+        term, error = "", str(exc)
+    views = list(site.views)
+    everything = palette_commands.commands_for(views, request)
+    shown = palette_commands.matching(everything, term) if term else []
+    groups = await search_records(site, request, term) if term else []
+    context = {
+        "title": gettext("Search"),
+        "term": term,
+        "error": error,
+        "commands": shown,
+        "groups": groups,
+        "short": bool(term) and len(term) < MIN_TERM_LENGTH,
+    }
+    code = status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK
+    response: Response = await site.templates.TemplateResponse(
+        request, PAGE_TEMPLATE, context, status_code=code
+    )
+    return response
+
+
+def page_palette(site: "AdminSite", request: Request) -> dict[str, Any]:
+    """What a page's palette embeds: the commands, the shortcut targets."""
+    views = list(site.views)
+    return {
+        "commands": palette_commands.as_json(
+            palette_commands.commands_for(views, request)
+        ),
+        "targets": palette_commands.shortcut_targets(views, request),
+    }
+
+
+def install(site: "AdminSite") -> None:
+    """The palette's routes, and its data for every page's template."""
+    site.admin.router.routes[:0] = [
+        Route(
+            "/palette/search",
+            endpoint=MethodType(search_endpoint, site),
+            name="palette_search",
+        ),
+        Route("/palette", endpoint=MethodType(page_endpoint, site), name="palette"),
+    ]
+    site.templates.env.globals["palette"] = MethodType(page_palette, site)
