@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from admin_app.site import AdminSite
 
 PAGE_TEMPLATE = "admin_app/palette/page.html"
+DIALOGS_TEMPLATE = "admin_app/palette/dialogs.html"
 
 
 @login_required
@@ -74,14 +75,31 @@ async def page_endpoint(site: "AdminSite", request: Request) -> Response:
 
 
 def page_palette(site: "AdminSite", request: Request) -> dict[str, Any]:
-    """What a page's palette embeds: the commands, the shortcut targets."""
+    """What a page's palette embeds: the commands of this page (its row's
+    history, the dashboard, …) and the shortcut targets. The models' commands
+    come with the dialogs (:func:`dialogs_endpoint`): a page should not carry
+    two links per model, nor dialogs it does not show."""
     views = list(site.views)
     return {
         "commands": palette_commands.as_json(
-            palette_commands.commands_for(views, request)
+            palette_commands.place_commands(views, request)
         ),
         "targets": palette_commands.shortcut_targets(views, request),
     }
+
+
+@login_required
+async def dialogs_endpoint(site: "AdminSite", request: Request) -> Response:
+    """The palette's and the help's dialogs, with each model's list and create
+    page the user may open: fetched by the page's script, kept a few minutes
+    by the browser (the pages they lead to check the user's rights again)."""
+    found = palette_commands.model_commands(list(site.views), request)
+    context = {"commands": palette_commands.as_json(found)}
+    response: Response = await site.templates.TemplateResponse(
+        request, DIALOGS_TEMPLATE, context
+    )
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def install(site: "AdminSite") -> None:
@@ -91,6 +109,11 @@ def install(site: "AdminSite") -> None:
             "/palette/search",
             endpoint=MethodType(search_endpoint, site),
             name="palette_search",
+        ),
+        Route(
+            "/palette/dialogs",
+            endpoint=MethodType(dialogs_endpoint, site),
+            name="palette_dialogs",
         ),
         Route("/palette", endpoint=MethodType(page_endpoint, site), name="palette"),
     ]

@@ -23,7 +23,7 @@ def embedded(client: TestClient, path: str) -> dict[str, Any]:
     page = client.get(path)
     assert page.status_code == 200, page.text[:300]
     found = re.search(
-        r'<script type="application/json" id="palette-data">(.*?)</script>',
+        r'<script type="application/json" id="palette-data"[^>]*>(.*?)</script>',
         page.text,
         re.S,
     )
@@ -32,12 +32,34 @@ def embedded(client: TestClient, path: str) -> dict[str, Any]:
     return data
 
 
+def commands(client: TestClient, path: str) -> dict[str, Any]:
+    """Every command the palette offers on the page at ``path``: the page's
+    own (embedded) and the models' (fetched when the palette opens)."""
+    data = embedded(client, path)
+    return {**data, "commands": data["commands"] + fetched_commands(client)}
+
+
+def fetched_commands(client: TestClient) -> list[dict[str, Any]]:
+    """The models' commands, from the dialogs the page's script fetches."""
+    fetched = client.get("/admin/palette/dialogs")
+    assert fetched.status_code == 200
+    assert fetched.headers["cache-control"] == "private, max-age=300"
+    found = re.search(
+        r'<script type="application/json" id="palette-models">(.*?)</script>',
+        fetched.text,
+        re.S,
+    )
+    assert found is not None and 'id="palette-help"' in fetched.text
+    commands: list[dict[str, Any]] = json.loads(found.group(1))
+    return commands
+
+
 def urls(data: dict[str, Any]) -> set[str]:
     return {c["url"].removeprefix("http://testserver") for c in data["commands"]}
 
 
 def test_an_admin_gets_every_model_and_place(client: TestClient) -> None:
-    found = urls(embedded(client, "/admin/"))
+    found = urls(commands(client, "/admin/"))
     assert {
         "/admin/",
         "/admin/audit-entry/list",
@@ -56,7 +78,7 @@ def test_a_viewer_gets_lists_only_and_not_the_models_denied(
     client_for_role: Callable[..., TestClient],
 ) -> None:
     viewer = client_for_role("viewer", no_view=["tag"])
-    found = urls(embedded(viewer, "/admin/"))
+    found = urls(commands(viewer, "/admin/"))
     assert "/admin/club/list" in found
     assert not any(url.endswith("/create") for url in found)
     assert not any(url.startswith("/admin/tag/") for url in found)
@@ -100,16 +122,22 @@ def test_a_rows_page_adds_its_history_and_the_shortcut_targets(
     }
 
 
-def test_the_embedded_json_cannot_close_its_script(
+def test_a_page_carries_its_own_commands_and_the_models_come_when_asked(
     client_with: Callable[..., TestClient],
 ) -> None:
     class OddTagAdmin(AutoModelView, model=Tag):
         name_plural = "</script><i>Tags"
 
-    page = client_with(OddTagAdmin).get("/admin/")
-    block = page.text.split('id="palette-data">', 1)[1].split("</script>", 1)[0]
-    assert "<" not in block
-    labels = [command["label"] for command in json.loads(block)["commands"]]
+    client = client_with(OddTagAdmin)
+    page = client.get("/admin/")
+    block = page.text.split('id="palette-data"', 1)[1].split("</script>", 1)[0]
+    # Two links per model, and the dialogs, would weigh on every page.
+    assert "/admin/tag/" not in block and "Tags" not in block
+    assert "<dialog" not in page.text
+    fetched = client.get("/admin/palette/dialogs").text
+    models = fetched.split('id="palette-models">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in models  # the odd name cannot close its script
+    labels = [command["label"] for command in json.loads(models)]
     assert "</script><i>Tags" in labels
 
 
@@ -182,5 +210,8 @@ def test_the_page_needs_a_sign_in(anonymous: TestClient) -> None:
 
 def test_the_palette_adds_no_field_to_a_pages_forms(client: TestClient) -> None:
     page = client.get("/admin/tag/create").text
-    assert 'id="palette-input"' in page
     assert "q" not in form_values(page)
+    # Nor once its dialogs are in the page: the box has no name.
+    dialogs = client.get("/admin/palette/dialogs").text
+    box = re.search(r'<input[^>]*id="palette-input"[^>]*>', dialogs)
+    assert box is not None and "name=" not in box.group(0)

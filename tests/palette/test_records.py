@@ -239,8 +239,11 @@ def test_huge_numbers_and_odd_keys_are_no_error(
         assert search(client, term).status_code == 200
 
 
-def test_signed_out_gets_the_login_page(anonymous: TestClient) -> None:
-    response = anonymous.get("/admin/palette/search", params={"q": "ada"})
+@pytest.mark.parametrize(
+    "path", ["/admin/palette/search?q=ada", "/admin/palette/dialogs"]
+)
+def test_signed_out_gets_the_login_page(anonymous: TestClient, path: str) -> None:
+    response = anonymous.get(path)
     assert response.status_code in (302, 303)
     assert "/login" in response.headers["location"]
 
