@@ -43,6 +43,7 @@ from admin_app.security.permissions import RoleAuthorization
 from admin_app.security.proxies import trusted_networks
 from admin_app.settings import DEVELOPMENT_HOSTS
 from admin_app.templating import COMPILED
+from admin_app.urls import cache_url_paths
 from admin_app.views.inferred import AutoModelView
 from admin_app.zones import shown_zone
 
@@ -78,6 +79,9 @@ class AdminSite(Admin):
         self.password_hasher = password_hasher
         self.export_get_max_rows = export_get_max_rows
         super().__init__(app, engine=engine, session_maker=session_maker, **options)
+        for route in self.app.routes:
+            if isinstance(route, Mount) and route.app is self.admin:
+                cache_url_paths(route)
         # Our own scripts (admin_app/statics/): public, like sqladmin's /statics.
         statics = StaticFiles(directory=PACKAGE_DIR / "statics")
         self.admin.router.routes.insert(

@@ -191,7 +191,7 @@ class InlineSet:
                     f'<tr data-role="inline-row-errors"><td colspan="{span}"'
                     f' class="text-danger" role="alert">{messages}</td></tr>'
                 )
-            parts.append(f"<tr>{await cells(row.form)}<td>")
+            parts.append(f"<tr>{await cells(row.form, marked=False)}<td>")
             if row.key:
                 prefix = escape(row.prefix)
                 parts.append(
@@ -213,9 +213,12 @@ class InlineSet:
         return str(self.view.ajax_lookup_url)
 
 
-async def cells(form: Form) -> Markup:
+async def cells(form: Form, marked: bool = True) -> Markup:
     """Each field's input (labelled for screen readers by its column, never
-    ``required``: a blank row stays blank) and its errors, in a ``<td>``."""
+    ``required``: a blank row stays blank) and its errors, in a ``<td>``.
+    Unless ``marked`` (the template row), pickers go without their
+    ``data-role``: pickers.js finds them by the template's columns, and fifty
+    rows need not say it fifty times."""
     parts: list[str] = []
     for f in form:
         # Styled by the table (admin_app.css): no class, no id; a picker asks
@@ -224,6 +227,8 @@ async def cells(form: Form) -> Markup:
         attrs.update({"aria-label": str(f.label.text), "class": False, "id": False})
         if hasattr(f, "loader"):
             attrs["data-url"] = False
+            if not marked:
+                attrs["data-role"] = False
         if f.errors:
             attrs["class"] = "is-invalid"
         html = f.widget(f, **attrs)

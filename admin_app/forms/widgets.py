@@ -187,7 +187,12 @@ class PickerWidget(AjaxSelect2Widget):
             return Markup(marker + select + options + "</select>")  # noqa: S704
         select = f"<select {html_params(name=field.name, **kwargs)}>"
         # The empty option: select2's clear button, and "none" without scripts.
-        return Markup(select + _blank_option() + options + "</select>")  # noqa: S704
+        # A required picker holding its row offers no "none" (as Django's
+        # required ModelChoiceField with a value has no empty label): the
+        # selected option is always sent, and clearing could only be refused.
+        allow_blank = getattr(field, "allow_blank", False)
+        blank = _blank_option() if allow_blank or not choices else ""
+        return Markup(select + blank + options + "</select>")  # noqa: S704
 
 
 class PickerField(AjaxSelectField):

@@ -2,9 +2,10 @@
 
 Commands are what the user may open: each model's list and create page (by
 the same permissions as the menu and the routes), the dashboard, the audit
-trail, their account, and on a row's page its history. They are few (two per
-model), so the page carries them all as JSON and the script matches them as
-the user types; :func:`matching` does the same for the page without it.
+trail, their account, and on a row's page its history. The page carries only
+its shortcut targets; the palette's dialogs bring the models' commands and
+the places' names, and the script matches them as the user types;
+:func:`matching` does the same for the page without it.
 
 The shortcut targets (``n`` new, ``e`` edit, ``g`` then a letter) are the
 URLs of the page's own model and row, when the user may use them.
@@ -92,33 +93,27 @@ def row_key(request: Request) -> str | None:
     return pk if isinstance(pk, str) and pk else None
 
 
+def place_names() -> dict[str, tuple[str, str]]:
+    """The places the ``g`` letters lead to, by shortcut, as the palette names
+    them: a label, and keywords that find it."""
+    return {
+        "g d": (gettext("Dashboard"), "home index"),
+        "g a": (gettext("Audit trail"), "history log"),
+        "g u": (gettext("Your account"), "password profile user"),
+        "g h": (gettext("History of this row"), "audit changes"),
+    }
+
+
 def place_commands(views: list[Any], request: Request) -> list[Command]:
-    """The dashboard, the audit trail, the account, this row's history."""
+    """The dashboard, the audit trail, the account, this row's history: the
+    places this page's ``g`` shortcuts lead to (:func:`shortcut_targets`)."""
+    targets = shortcut_targets(views, request)
     go = gettext("Go to")
-    found = [
-        Command(gettext("Dashboard"), go, _url(request, "admin:index"), "home index"),
+    return [
+        Command(label, go, targets[key], keywords)
+        for key, (label, keywords) in place_names().items()
+        if targets.get(key)
     ]
-    trail = audit_view(views, request)
-    if trail is not None:
-        url = _url(request, "admin:list", identity=trail.identity)
-        found.append(Command(gettext("Audit trail"), go, url, "history log"))
-    account = _url(request, "admin:account_password")
-    if account:
-        found.append(
-            Command(gettext("Your account"), go, account, "password profile user")
-        )
-    view, pk = page_view(views, request), row_key(request)
-    if (
-        view is not None
-        and pk is not None
-        and view.has_permission(request, Action.DETAILS)
-    ):
-        url = _url(request, "admin:history", identity=view.identity, pk=pk)
-        if url:
-            found.append(
-                Command(gettext("History of this row"), go, url, "audit changes")
-            )
-    return found
 
 
 def commands_for(views: list[Any], request: Request) -> list[Command]:

@@ -75,26 +75,25 @@ async def page_endpoint(site: "AdminSite", request: Request) -> Response:
 
 
 def page_palette(site: "AdminSite", request: Request) -> dict[str, Any]:
-    """What a page's palette embeds: the commands of this page (its row's
-    history, the dashboard, …) and the shortcut targets. The models' commands
+    """What a page's palette embeds: where its shortcuts lead. The commands
     come with the dialogs (:func:`dialogs_endpoint`): a page should not carry
     two links per model, nor dialogs it does not show."""
-    views = list(site.views)
-    return {
-        "commands": palette_commands.as_json(
-            palette_commands.place_commands(views, request)
-        ),
-        "targets": palette_commands.shortcut_targets(views, request),
-    }
+    return {"targets": palette_commands.shortcut_targets(list(site.views), request)}
 
 
 @login_required
 async def dialogs_endpoint(site: "AdminSite", request: Request) -> Response:
     """The palette's and the help's dialogs, with each model's list and create
-    page the user may open: fetched by the page's script, kept a few minutes
+    page the user may open and the names of the places the page's ``g``
+    shortcuts lead to: fetched by the page's script, kept a few minutes
     by the browser (the pages they lead to check the user's rights again)."""
     found = palette_commands.model_commands(list(site.views), request)
-    context = {"commands": palette_commands.as_json(found)}
+    go = gettext("Go to")
+    places = {
+        key: {"label": label, "section": go, "keywords": keywords}
+        for key, (label, keywords) in palette_commands.place_names().items()
+    }
+    context = {"commands": palette_commands.as_json(found), "places": places}
     response: Response = await site.templates.TemplateResponse(
         request, DIALOGS_TEMPLATE, context
     )

@@ -33,25 +33,26 @@ def embedded(client: TestClient, path: str) -> dict[str, Any]:
 
 
 def commands(client: TestClient, path: str) -> dict[str, Any]:
-    """Every command the palette offers on the page at ``path``: the page's
-    own (embedded) and the models' (fetched when the palette opens)."""
+    """Every command the palette offers on the page at ``path``, put together
+    as its script does: the places the page's ``g`` targets name (by the
+    dialogs' names), then the models' commands the dialogs bring."""
     data = embedded(client, path)
-    return {**data, "commands": data["commands"] + fetched_commands(client)}
-
-
-def fetched_commands(client: TestClient) -> list[dict[str, Any]]:
-    """The models' commands, from the dialogs the page's script fetches."""
     fetched = client.get("/admin/palette/dialogs")
     assert fetched.status_code == 200
     assert fetched.headers["cache-control"] == "private, max-age=300"
+    assert 'id="palette-help"' in fetched.text
+    places = data_block(fetched.text, "palette-places")
+    targets = data["targets"]
+    here = [{**places[key], "url": targets[key]} for key in places if key in targets]
+    return {**data, "commands": here + data_block(fetched.text, "palette-models")}
+
+
+def data_block(html: str, name: str) -> Any:
     found = re.search(
-        r'<script type="application/json" id="palette-models">(.*?)</script>',
-        fetched.text,
-        re.S,
+        rf'<script type="application/json" id="{name}">(.*?)</script>', html, re.S
     )
-    assert found is not None and 'id="palette-help"' in fetched.text
-    commands: list[dict[str, Any]] = json.loads(found.group(1))
-    return commands
+    assert found is not None, name
+    return json.loads(found.group(1))
 
 
 def urls(data: dict[str, Any]) -> set[str]:
@@ -95,7 +96,7 @@ def test_a_rows_page_adds_its_history_and_the_shortcut_targets(
         session.add(club)
         session.commit()
         key = club.id
-    data = embedded(client, f"/admin/club/details/{key}")
+    data = commands(client, f"/admin/club/details/{key}")
     assert f"/admin/club/history/{key}" in urls(data)
     targets = {
         k: v.removeprefix("http://testserver") for k, v in data["targets"].items()

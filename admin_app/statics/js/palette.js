@@ -74,8 +74,16 @@
   function setUp() {
     var dialog = document.getElementById('palette');
     var help = document.getElementById('palette-help');
+    // This page's places (where its `g` letters lead, named by the dialogs),
+    // then each model's list and create page.
+    var places = JSON.parse(document.getElementById('palette-places').textContent || '{}');
     var models = document.getElementById('palette-models');
-    var commands = (data.commands || []).concat(JSON.parse(models.textContent || '[]'));
+    var commands = Object.keys(places).filter(function (key) {
+      return targets[key];
+    }).map(function (key) {
+      var place = places[key];
+      return { label: place.label, section: place.section, keywords: place.keywords, url: targets[key] };
+    }).concat(JSON.parse(models.textContent || '[]'));
     var input = document.getElementById('palette-input');
     var list = document.getElementById('palette-list');
     var statusNode = document.getElementById('palette-status');

@@ -66,6 +66,31 @@
     });
   }
 
+  // An inline's rows leave their pickers unmarked (fifty rows, fifty
+  // attributes: admin_app/forms/inlines.py): its <template> row says which
+  // columns hold pickers, and they are marked here before anything starts.
+  $('[data-admin-app="inline"]').each(function () {
+    var template = $(this).find('template[data-role="inline-template"]')[0];
+    if (!template || !template.content) {
+      return;
+    }
+    var columns = [];
+    template.content.querySelectorAll("tr > td").forEach(function (cell, index) {
+      if (cell.querySelector('select[data-role="select2-ajax"]')) {
+        columns.push(index);
+      }
+    });
+    $(this).find('[data-role="inline-rows"] > tr').each(function () {
+      var row = this;
+      columns.forEach(function (index) {
+        var select = row.children[index] && row.children[index].querySelector("select");
+        if (select) {
+          select.setAttribute("data-role", "select2-ajax");
+        }
+      });
+    });
+  });
+
   window.adminAppPickers = function (root) {
     $(root).find(':input[data-role="select2-ajax"]').each(start);
   };
