@@ -12,8 +12,13 @@
       return;
     }
     box.setAttribute('aria-busy', 'true');
-    fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+    // A redirect (signed out) is not followed to the login page: its answer
+    // would start another session, and the page's forms lose their token.
+    fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' }, redirect: 'manual' })
       .then(function (response) {
+        if (response.type === 'opaqueredirect') {
+          throw new Error('signed out');
+        }
         return response.text().then(function (html) {
           // Our own server-rendered fragment, escaped by Jinja.
           if (html.indexOf('data-role="widget-content"') === -1) {

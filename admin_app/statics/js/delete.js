@@ -52,6 +52,7 @@
     fetch(url, {
       headers: { Accept: 'text/html', 'X-Admin-Fragment': 'delete-summary' },
       credentials: 'same-origin',
+      redirect: 'manual', // signed out: not followed to a login page and its new session
     })
       .then(function (response) {
         if (!response.ok) {

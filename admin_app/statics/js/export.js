@@ -119,6 +119,7 @@
       method: 'POST',
       headers: { 'X-CSRF-Token': token },
       credentials: 'same-origin',
+      redirect: 'manual', // signed out: not followed to a login page and its new session
     }).then(function (response) {
       if (!response.ok || !response.body) {
         throw new Error('HTTP ' + response.status);

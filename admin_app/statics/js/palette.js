@@ -4,8 +4,8 @@
 // Ctrl/Cmd+K opens a <dialog> holding a combobox and its listbox: commands
 // (this page's, from its JSON; the models', with the dialogs) match as one
 // types, records come from GET /palette/search?q= after a pause. The dialogs
-// are fetched (GET /palette/dialogs) once the page has loaded: pages do not
-// carry them. Arrows move, Enter opens, Esc closes
+// are fetched (GET /palette/dialogs, kept a while by the browser) when first
+// asked for: pages do not carry them, and a page not searched asks nothing. Arrows move, Enter opens, Esc closes
 // and gives focus back where it was. Without this script the "Search" link
 // opens the same search as a page.
 //
@@ -33,10 +33,12 @@
 
   function load() {
     if (!loading) {
+      // Never followed to the login page (a session that ended): its answer
+      // would start another session, and the page's forms lose their token.
       loading = fetch(dataNode.getAttribute('data-dialogs-url'), {
-        headers: { Accept: 'text/html' }, credentials: 'same-origin'
+        headers: { Accept: 'text/html' }, credentials: 'same-origin', redirect: 'manual'
       }).then(function (response) {
-        if (!response.ok || response.redirected) {  // signed out: the login page
+        if (!response.ok) {
           throw new Error('palette: ' + response.status);
         }
         return response.text();
@@ -238,8 +240,14 @@
       }
       say(text('searching'));
       var url = dialog.getAttribute('data-search-url') + '?q=' + encodeURIComponent(term);
-      fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      fetch(url, {
+        headers: { Accept: 'application/json' }, credentials: 'same-origin', redirect: 'manual'
+      })
         .then(function (response) {
+          if (response.type === 'opaqueredirect') {
+            window.location.reload();  // signed out: the page leads to the login page
+            return { ok: false, body: {} };
+          }
           return response.json().then(function (body) {
             return { ok: response.ok, body: body };
           });
@@ -366,11 +374,6 @@
       isOpen: function () { return dialog.open || help.open; }
     };
   }
-
-  window.addEventListener('load', function () {
-    var later = window.requestIdleCallback || function (run) { setTimeout(run, 200); };
-    later(function () { load().catch(function () {}); });
-  });
 
   Array.prototype.forEach.call(document.querySelectorAll('[data-palette-open]'), function (link) {
     link.addEventListener('click', function (event) {
