@@ -9,7 +9,6 @@ orders per day by status, open orders, top customers), plus the admin's own
 widget 30 ms, at scale 10 on PostgreSQL. Medians of ``--runs`` timed GETs.
 """
 
-import argparse
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from benchmarks.databases import URL_ENV, existing_database, fresh_database
+from benchmarks.databases import URL_ENV, from_command_line
 from benchmarks.measure import Stats, login, measure
 from benchmarks.servers import Server, serve
 
@@ -65,17 +64,8 @@ def cell(stats: Stats | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-    database = (
-        existing_database(args.db, args.scale)
-        if args.reuse
-        else fresh_database(args.db, args.scale)
+    args, database = from_command_line(
+        __doc__.splitlines()[0], db="postgresql", runs=15, warmup=2
     )
     cold = run(database.url, True, args.runs, args.warmup)
     warm = run(database.url, False, args.runs, args.warmup)

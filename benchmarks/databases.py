@@ -5,6 +5,7 @@ PostgreSQL: the database :data:`PG_DATABASE` on the server at
 the same server the tests use). SQLite: ``benchmarks/data/bench.db`` (git-ignored).
 """
 
+import argparse
 import math
 import os
 import time
@@ -91,3 +92,21 @@ def existing_database(kind: DbKind, scale: float) -> BenchDatabase:
     hold ``scale`` (for re-running measurements only; nothing is checked)."""
     url = _postgres_url() if kind == "postgresql" else f"sqlite:///{SQLITE_PATH}"
     return BenchDatabase(kind, url, Counts.at_scale(scale), math.nan)
+
+
+def from_command_line(
+    description: str, *, db: DbKind = "sqlite", runs: int = 7, warmup: int = 2
+) -> tuple[argparse.Namespace, BenchDatabase]:
+    """What a benchmark run on its own is asked (``--db``, ``--scale``,
+    ``--runs``, ``--warmup``, ``--reuse``), and the database it names: loaded
+    afresh, or as the last run left it with ``--reuse``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default=db)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if args.reuse:
+        return args, existing_database(args.db, args.scale)
+    return args, fresh_database(args.db, args.scale)

@@ -8,7 +8,6 @@ figures; :mod:`benchmarks.run` adds the same two rows to its table. The order
 is made once, marked by its note, with 50 items of the first 50 products.
 """
 
-import argparse
 import statistics
 import time
 from decimal import Decimal
@@ -17,7 +16,7 @@ import httpx
 from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
-from benchmarks.databases import existing_database, fresh_database
+from benchmarks.databases import from_command_line
 from benchmarks.measure import Stats, failure, login, measure, percentile
 from benchmarks.pages import post_form
 from benchmarks.report import Row
@@ -137,18 +136,7 @@ def inline_rows(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-    database = (
-        existing_database(args.db, args.scale)
-        if args.reuse
-        else fresh_database(args.db, args.scale)
-    )
+    args, database = from_command_line(__doc__.splitlines()[0], runs=7, warmup=2)
     with ours(database.url) as server:
         client = login(server, 180.0)
         try:

@@ -10,12 +10,11 @@ request ran (session and grants included) and the results found; the empty
 term is the yardstick: what any signed-in request costs on this machine.
 """
 
-import argparse
 from urllib.parse import urlencode
 
 import httpx
 
-from benchmarks.databases import existing_database, fresh_database
+from benchmarks.databases import from_command_line
 from benchmarks.generate import sample_customer
 from benchmarks.measure import Stats, login, measure
 from benchmarks.scenarios import Target
@@ -79,18 +78,7 @@ def summary(what: str, term: str, stats: Stats, found: int, goal: Target) -> str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true")
-    args = parser.parse_args()
-    database = (
-        existing_database(args.db, args.scale)
-        if args.reuse
-        else fresh_database(args.db, args.scale)
-    )
+    args, database = from_command_line(__doc__.splitlines()[0], runs=15, warmup=3)
     goal = target(args.scale)
     with ours(database.url) as server:
         client = login(server, 180.0)
