@@ -13,17 +13,15 @@ from typing import TYPE_CHECKING
 
 from sqladmin.authentication import login_required
 from sqladmin.i18n import gettext
-from sqlalchemy.orm import Session
 from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from admin_app.auth.account import client_address, record_own_change
+from admin_app.auth.account import save_own_setting
 from admin_app.auth.models import AdminUser, Theme
 from admin_app.auth.redirects import admin_base_path, safe_next
-from admin_app.db import run_in_session
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -64,7 +62,7 @@ async def theme_toggle(site: "AdminSite", request: Request) -> Response:
             status.HTTP_400_BAD_REQUEST,
             gettext("Choose a theme: auto, light or dark."),
         )
-    await _save(site, request, user, chosen)
+    await save_own_setting(site, request, user, FIELD, chosen)
     # theme.js posts in the background and switches the page itself.
     if request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse({FIELD: chosen.value})
@@ -77,20 +75,3 @@ async def theme_toggle(site: "AdminSite", request: Request) -> Response:
         back or str(request.url_for("admin:index")),
         status_code=status.HTTP_303_SEE_OTHER,
     )
-
-
-async def _save(
-    site: "AdminSite", request: Request, user: AdminUser, chosen: Theme
-) -> None:
-    address = client_address(site, request)
-
-    def save(session: Session) -> None:
-        row = session.get(AdminUser, user.id)
-        if row is None or row.theme == chosen:
-            return
-        before = row.theme
-        row.theme = chosen
-        record_own_change(session, row, {FIELD: (before.value, chosen.value)}, address)
-        session.commit()
-
-    await run_in_session(site.session_maker, save)

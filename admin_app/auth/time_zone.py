@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any
 from sqladmin.authentication import login_required
 from sqladmin.flash import FlashLevel
 from sqladmin.i18n import gettext
-from sqlalchemy.orm import Session
 from starlette import status
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from admin_app.auth.account import add_page, client_address, record_own_change
+from admin_app.auth.account import add_page, save_own_setting
 from admin_app.auth.models import AdminUser
-from admin_app.db import run_in_session
 from admin_app.messages import flash
 from admin_app.zones import known_zones, zone_named
 
@@ -46,28 +44,11 @@ async def time_zone_page(site: "AdminSite", request: Request) -> Response:
     if chosen and zone_named(chosen) is None:
         message = gettext("Unknown time zone: %(name)s") % {"name": chosen[:64]}
         return await _render(site, request, "", [message], status.HTTP_400_BAD_REQUEST)
-    await _save(site, request, user, chosen or None)
+    await save_own_setting(site, request, user, FIELD, chosen or None)
     flash(request, gettext("Your time zone was saved."), FlashLevel.success)
     return RedirectResponse(
         request.url_for("admin:index"), status_code=status.HTTP_303_SEE_OTHER
     )
-
-
-async def _save(
-    site: "AdminSite", request: Request, user: AdminUser, chosen: str | None
-) -> None:
-    address = client_address(site, request)
-
-    def save(session: Session) -> None:
-        row = session.get(AdminUser, user.id)
-        if row is None or row.time_zone == chosen:
-            return
-        before = row.time_zone
-        row.time_zone = chosen
-        record_own_change(session, row, {FIELD: (before, chosen)}, address)
-        session.commit()
-
-    await run_in_session(site.session_maker, save)
 
 
 async def _render(
