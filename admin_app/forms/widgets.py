@@ -58,16 +58,20 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _known_choices(field: Any, rows: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def _known_choices(
+    field: Any, found: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, str, str]]:
     """``(key, label, detail)`` of each current choice: a row, or a key read
-    back from a submitted form, its row found in ``rows``."""
-    loader = field.loader
+    back from a submitted form, formatted in ``found`` by its key text."""
     choices = []
     for value in _values(field):
         if _is_blank(value):
             continue
-        row = rows.get(key_text(value)) if _is_key(value) else value
-        choices.append(_formatted(value, loader.format(row) if row else {}))
+        if _is_key(value):
+            formatted = found.get(key_text(value)) or {}
+        else:
+            formatted = field.loader.format(value)
+        choices.append(_formatted(value, formatted))
     return choices
 
 
@@ -75,17 +79,9 @@ async def _choices(field: Any) -> list[tuple[str, str, str]]:
     """The field's current choices, read once (:func:`tell_apart` may have)."""
     known: list[tuple[str, str, str]] | None = getattr(field, "_admin_choices", None)
     if known is None:
-        known = []
-        for value in _values(field):
-            if _is_blank(value):
-                continue
-            loader = field.loader
-            if _is_key(value):
-                formatted = await loader.format_by_pk(value)
-            else:
-                formatted = loader.format(value)
-            known.append(_formatted(value, formatted))
-        field._admin_choices = known
+        keys = [value for value in _values(field) if _is_key(value)]
+        found = {key_text(k): await field.loader.format_by_pk(k) for k in keys}
+        known = field._admin_choices = _known_choices(field, found)
     return known
 
 
@@ -159,9 +155,10 @@ def _read(session: Session, groups: list[list[Any]]) -> None:
         loader = group[0].loader
         keys = {key_text(v) for f in group for v in _values(f) if _is_key(v)}
         rows = loader.rows_by_key_in(session, keys) if keys else {}
+        found = {key: loader.format(row) for key, row in rows.items()}
         labels: set[str] = set()
         for field in group:
-            field._admin_choices = _known_choices(field, rows)
+            field._admin_choices = _known_choices(field, found)
             labels |= {label for _, label, detail in field._admin_choices if detail}
         same = loader.shared_labels_in(session, labels) if labels else set()
         for field in group:
