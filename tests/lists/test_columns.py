@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from tests.conftest import StatementLog
-from tests.listing_pages import get_page, row_keys
+from tests.listing_pages import column_headings, get_page, row_keys
 from tests.sample_models import Club, Member, Membership
 
 
@@ -30,15 +30,6 @@ def members(engine: Engine) -> Engine:
     return engine
 
 
-def header(page: str) -> list[str]:
-    """The list table's column headings, after the two unnamed ones."""
-    head = re.search(r"<thead>(.*?)</thead>", page, re.S)
-    assert head is not None
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)
-    texts = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells[2:]]
-    return [html.unescape(text) for text in texts]
-
-
 def first_row(page: str) -> list[str]:
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
     assert body is not None
@@ -52,7 +43,7 @@ def test_the_chosen_columns_show_in_their_order(
     client: TestClient, members: Engine
 ) -> None:
     page = get_page(client, "/admin/member/list?columns=nickname,email")
-    assert header(page) == ["Nickname", "Email"]
+    assert column_headings(page) == ["Nickname", "Email"]
     assert first_row(page)[0].startswith("nick")
     assert first_row(page)[1].endswith("@example.com")
     assert len(row_keys(page)) == 3
@@ -62,14 +53,14 @@ def test_the_chooser_form_sends_one_parameter_per_box(
     client: TestClient, members: Engine
 ) -> None:
     page = get_page(client, "/admin/member/list?columns=email&columns=tier")
-    assert header(page) == ["Email", "Tier"]
+    assert column_headings(page) == ["Email", "Tier"]
 
 
 def test_without_the_parameter_the_views_columns_show(
     client: TestClient, members: Engine
 ) -> None:
     page = get_page(client, "/admin/member/list")
-    assert header(page)[:3] == ["Id", "Email", "Nickname"]
+    assert column_headings(page)[:3] == ["Id", "Email", "Nickname"]
     # The chooser lists them all, ticked, with links that move each one.
     chooser = re.search(r'<details[^>]*id="column-chooser".*?</details>', page, re.S)
     assert chooser is not None
@@ -79,7 +70,7 @@ def test_without_the_parameter_the_views_columns_show(
     down = re.search(r'data-move="down" href="([^"]+)"', chooser[0])
     assert down is not None
     moved = get_page(client, html.unescape(down.group(1)))
-    assert header(moved)[:2] == ["Email", "Id"]
+    assert column_headings(moved)[:2] == ["Email", "Id"]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +104,7 @@ def test_a_hidden_relation_is_not_read(
     assert any(re.search(r"FROM club\s+WHERE .* IN ", sql) for sql in statements)
     statements.clear()
     page = get_page(client, "/admin/membership/list?columns=is_training")
-    assert header(page) == ["Is training"]
+    assert column_headings(page) == ["Is training"]
     related = re.compile(r"FROM (club|member)\s+WHERE .* IN ")
     found = [sql for sql in statements if related.search(sql)]
     assert not found, found
