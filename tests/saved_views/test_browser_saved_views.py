@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from admin_app.auth.models import Role
 from admin_app.auth.users import create_user
-from tests.browser import assert_accessible, logged_in_page
+from tests.browser import assert_accessible
 from tests.conftest import ADMIN_PASSWORD
 from tests.sample_models import Club, Member, Tier
 
