@@ -146,7 +146,11 @@ def _swap(names: list[str], first: int, second: int) -> list[str]:
 
 
 def _with_columns(base: URL, names: list[str]) -> str:
-    return str(base.include_query_params(**{COLUMNS: _SEPARATOR.join(names)}))
+    """The list with ``names`` shown, as a link relative to the list's own
+    path (a chooser holds two per column)."""
+    moved = base.include_query_params(**{COLUMNS: _SEPARATOR.join(names)})
+    # A comma means the same escaped or not, and reads better unescaped.
+    return "?" + moved.query.replace("%2C", _SEPARATOR)
 
 
 def dropped_message(names: Sequence[str]) -> str:
