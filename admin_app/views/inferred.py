@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
+from admin_app.deletion.soft import SoftDeleteOptions
 from admin_app.details.related import collections_for, filter_query, is_collection
 from admin_app.display import (
     bool_marks,
@@ -100,6 +101,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "category": ("category",),
     "icon": ("icon",),
     "created_column": ("created_column",),
+    "soft_delete_column": ("soft_delete_column",),
 }
 
 
@@ -167,7 +169,7 @@ def _relations_by_local_column(
     }
 
 
-class AutoModelView(ModelView, metaclass=_InferringMeta):
+class AutoModelView(SoftDeleteOptions, ModelView, metaclass=_InferringMeta):
     """A sqladmin ModelView whose defaults come from the SQLModel class."""
 
     # API models the forms validate with; found by name (``<Model>Create``,

@@ -1,0 +1,505 @@
+"""Restoring a deleted row from its history page.
+
+A row deleted for good is inserted again with its key and the values its
+``delete`` (or ``cascade_delete``) entry recorded, validated like a create (by
+the model, then what its columns can store), and, when asked, with the rows
+deleted with it in the same action (the entries whose ``cause_id`` is its
+entry) and the references that delete emptied, put back where they are still
+empty. A row in the trash (:mod:`admin_app.deletion.soft`) gets its stamp
+cleared. Either is one transaction, audited ``restore`` (each entry's
+``cause_id`` the entry it undoes), or nothing is written: a key or unique
+value taken since, a foreign key to a row that is gone, a required field the
+trail hides, each is a message naming it.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqladmin import ModelView
+from sqladmin.helpers import slugify_class_name
+from sqladmin.i18n import gettext
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Mapper, Session
+from sqlmodel import SQLModel, col
+from starlette import status
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from admin_app.audit.entries import (
+    Actor,
+    AuditEntry,
+    actor_of,
+    changed_values,
+    record,
+    secret_columns,
+    values_of,
+)
+from admin_app.audit.revival import (
+    Shape,
+    Unrestorable,
+    conflicts,
+    recorded_values,
+    revive,
+)
+from admin_app.db import run_in_session
+from admin_app.forms.integrity import explain_database_error
+from admin_app.forms.planning import plans_forms
+from admin_app.forms.validation import storage_errors, validate_table_row
+from admin_app.keys import BadKey, parse_key, row_clauses
+from admin_app.labels import row_label
+
+if TYPE_CHECKING:
+    from admin_app.site import AdminSite
+
+logger = logging.getLogger(__name__)
+
+# Entries of a row that is gone, which a restore inserts again.
+DELETED = ("delete", "cascade_delete")
+# What went with a deleted row: rows deleted with it, references it emptied.
+WITH_IT = ("cascade_delete", "unlink")
+RESTORE = "restore"
+SOFT_DELETE = "soft_delete"
+# Entries of the rows deleted with one row, read a chunk at a time.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a row's history page offers to restore."""
+
+    entry_id: int | None  # the entry restored from (None: a trashed row's stamp)
+    trashed: bool
+    with_it: int = 0  # rows deleted or unlinked with it, restorable on request
+
+
+@dataclass
+class Restored:
+    """What a restore did, for its message."""
+
+    title: str
+    rows: int = 0
+    relinked: int = 0
+    left: int = 0
+    hidden: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        text = gettext("Restored %(what)s.") % {"what": self.title}
+        if self.rows:
+            text += " " + gettext("With it: %(count)s rows.") % {"count": self.rows}
+        if self.relinked:
+            text += " " + gettext("References put back: %(count)s.") % {
+                "count": self.relinked
+            }
+        if self.left:
+            text += " " + gettext(
+                "References left as they are (changed since): %(count)s."
+            ) % {"count": self.left}
+        if self.hidden:
+            text += " " + gettext(
+                "Left empty or at their defaults (hidden in the trail): %(fields)s."
+            ) % {"fields": ", ".join(self.hidden)}
+        return text
+
+
+def offer(session: Session, view: ModelView, pk: str, row: Any) -> Offer | None:
+    """What the history page of ``view``'s row ``pk`` (``row``, None when gone)
+    may restore: its latest deletion, or its trash stamp; None for nothing."""
+    if row is not None:
+        in_trash = getattr(view, "in_trash", None)
+        if callable(in_trash) and in_trash(row):
+            return Offer(_latest(session, view, pk, (SOFT_DELETE,)), trashed=True)
+        return None
+    latest = _latest(session, view, pk, DELETED)
+    if latest is None:
+        return None
+    with_it = session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(col(AuditEntry.cause_id) == latest, col(AuditEntry.action).in_(WITH_IT))
+    )
+    return Offer(latest, trashed=False, with_it=int(with_it or 0))
+
+
+def _latest(
+    session: Session, view: ModelView, pk: str, actions: Sequence[str]
+) -> int | None:
+    return session.scalar(
+        select(func.max(AuditEntry.id)).where(
+            col(AuditEntry.model) == view.identity,
+            col(AuditEntry.pk) == pk,
+            col(AuditEntry.action).in_(actions),
+        )
+    )
+
+
+async def restore(
+    site: "AdminSite", request: Request, view: ModelView, pk: str, form: FormData
+) -> Restored:
+    """Restore ``view``'s row ``pk`` as the history page's form asks; raises
+    :class:`Unrestorable` (nothing written) or 403."""
+    if not view.can_create or not await view.check_can_create(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    actor = actor_of(request, site)
+    views = {v.identity: v for v in site.views if isinstance(v, ModelView)}
+    trashed = getattr(view, "soft_delete_column", None)
+    if form.get("trash") and trashed:
+        work: Callable[[Session], Restored] = partial(
+            _untrash, view=view, pk=pk, column=str(trashed), actor=actor
+        )
+        return await run_in_session(view.session_maker, work)
+    try:
+        entry_id = int(str(form.get("restore", "")))
+    except ValueError:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "No entry to restore."
+        ) from None
+    with_it = form.get("with_it") == "1"
+    if with_it:
+        await _check_with_it(request, view, views, entry_id)
+    work = partial(
+        _reinsert,
+        view=view,
+        pk=pk,
+        entry_id=entry_id,
+        with_it=with_it,
+        resolve=_resolver(view, views),
+        actor=actor,
+    )
+    return await run_in_session(view.session_maker, work)
+
+
+async def _check_with_it(
+    request: Request, view: ModelView, views: dict[str, ModelView], entry_id: int
+) -> None:
+    """Refuse restoring rows with it into a model the user may not add to."""
+
+    def models(session: Session) -> list[str]:
+        found = session.scalars(
+            select(col(AuditEntry.model))
+            .where(col(AuditEntry.cause_id) == entry_id)
+            .where(col(AuditEntry.action) == "cascade_delete")
+            .distinct()
+        )
+        return [name for name in found if name]
+
+    for name in await run_in_session(view.session_maker, models):
+        other = views.get(name)
+        if other is None or other is view:
+            continue
+        if not other.can_create or not await other.check_can_create(request):
+            raise Unrestorable(
+                gettext(
+                    "Not restored: you may not add %(rows)s, so the rows deleted "
+                    "with it cannot be restored."
+                )
+                % {"rows": other.name_plural.lower()}
+            )
+
+
+Resolver = Callable[[str], tuple[Table, type | None, str] | None]
+
+
+def _resolver(view: ModelView, views: dict[str, ModelView]) -> Resolver:
+    """How an entry's ``model`` (a view's identity, a class's slug or a table's
+    name, as the delete recorded it) names a table, its class and its rows."""
+    mapper: Mapper[Any] = sa_inspect(view.model)
+    by_name: dict[str, tuple[Table, type | None, str]] = {}
+    for each in mapper.registry.mappers:
+        table = each.local_table
+        if isinstance(table, Table) and each.base_mapper is each:
+            name = slugify_class_name(each.class_.__name__)
+            by_name[name] = (table, each.class_, name.replace("-", " "))
+            for other_table in table.metadata.tables.values():
+                by_name.setdefault(
+                    other_table.name,
+                    (other_table, None, other_table.name.replace("_", " ")),
+                )
+    for identity, other in views.items():
+        other_mapper: Mapper[Any] = sa_inspect(other.model)
+        local = other_mapper.local_table
+        if isinstance(local, Table):
+            by_name[identity] = (local, other.model, str(other.name).lower())
+    return by_name.get
+
+
+def _reinsert(
+    session: Session,
+    *,
+    view: ModelView,
+    pk: str,
+    entry_id: int,
+    with_it: bool,
+    resolve: Resolver,
+    actor: Actor,
+) -> Restored:
+    try:
+        done = _reinserted(session, view, pk, entry_id, with_it, resolve, actor)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        logger.warning("The database refused a restore", exc_info=True)
+        raise Unrestorable(
+            gettext("The database could not restore it right now; please try again.")
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return done
+
+
+def _reinserted(
+    session: Session,
+    view: ModelView,
+    pk: str,
+    entry_id: int,
+    with_it: bool,
+    resolve: Resolver,
+    actor: Actor,
+) -> Restored:
+    model = view.model
+    name = str(view.name).lower()
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None or entry.model != view.identity or entry.pk != pk:
+        raise Unrestorable(gettext("That history entry is not one of this row's."))
+    if entry.action not in DELETED or not entry.changes:
+        raise Unrestorable(gettext("Only a deleted row can be restored."))
+    if _latest(session, view, pk, DELETED) != entry.id:
+        raise Unrestorable(
+            gettext("Only the latest deletion of a row can be restored.")
+        )
+    if session.scalars(select(model).where(*row_clauses(model, pk))).first():
+        raise Unrestorable(
+            gettext("Not restored: this %(name)s exists again.") % {"name": name}
+        )
+    own: Mapper[Any] = sa_inspect(model)
+    table = own.local_table
+    assert isinstance(table, Table)
+    shape = Shape.of(table, model)
+    values, hidden = recorded_values(shape, entry.changes, secret_columns(model))
+    what = f"{name} #{pk}"
+    problem = conflicts(session, shape, values, what)
+    if problem:
+        raise Unrestorable(problem)
+    try:
+        row = validate_table_row(model, values)
+    except ValidationError as exc:
+        messages = "; ".join(str(error["msg"]) for error in exc.errors())
+        raise Unrestorable(
+            gettext("Not restored: the recorded values are no longer valid: %(why)s")
+            % {"why": messages}
+        ) from None
+    if plans_forms(view):
+        errors = storage_errors(view.form_plan("create"), values_of(row))
+        if errors:
+            raise Unrestorable(gettext("Not restored: %(why)s") % {"why": str(errors)})
+    done = Restored(f"{name} “{row_label(row)}”", hidden=hidden)
+    session.add(row)
+    _flush(session, model, values)
+    _record(session, actor, entry, values_of(row), model)
+    if with_it:
+        _restore_with_it(session, entry, resolve, actor, done)
+    return done
+
+
+def _flush(session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
+    try:
+        session.flush()
+    except DBAPIError as exc:
+        session.rollback()
+        errors = explain_database_error(exc, model, values, session)
+        raise Unrestorable(
+            gettext("Not restored: %(why)s") % {"why": str(errors)}
+        ) from None
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    undone: AuditEntry,
+    values: dict[str, Any],
+    model: type | None,
+    before: dict[str, Any] | None = None,
+) -> None:
+    secrets = (
+        secret_columns(model)
+        if isinstance(model, type) and issubclass(model, SQLModel)
+        else frozenset()
+    )
+    record(
+        session,
+        RESTORE,
+        user=actor.user,
+        model=undone.model,
+        pk=undone.pk,
+        changes=changed_values(before, values, secrets),
+        remote_addr=actor.remote_addr,
+        cause_id=undone.id,
+    )
+
+
+def _restore_with_it(
+    session: Session,
+    entry: AuditEntry,
+    resolve: Resolver,
+    actor: Actor,
+    done: Restored,
+) -> None:
+    """The rows deleted with ``entry``'s row, parents before children (their
+    entries' order), and the references its delete emptied."""
+    ids = list(
+        session.scalars(
+            select(col(AuditEntry.id))
+            .where(col(AuditEntry.cause_id) == entry.id)
+            .where(col(AuditEntry.action).in_(WITH_IT))
+            .order_by(col(AuditEntry.id))
+        )
+    )
+    for start in range(0, len(ids), CHUNK):
+        chunk = session.scalars(
+            select(AuditEntry)
+            .where(col(AuditEntry.id).in_(ids[start : start + CHUNK]))
+            .order_by(col(AuditEntry.id))
+        ).all()
+        for child in chunk:
+            found = resolve(child.model or "")
+            if found is None or child.pk is None or not child.changes:
+                raise Unrestorable(
+                    gettext(
+                        "Not restored: %(what)s, deleted with it, has no table now."
+                    )
+                    % {"what": child.model or "?"}
+                )
+            if child.action == "unlink":
+                _relink(session, child, found, actor, done)
+            else:
+                _reinsert_child(session, child, found, actor)
+                done.rows += 1
+
+
+def _reinsert_child(
+    session: Session,
+    child: AuditEntry,
+    found: tuple[Table, type | None, str],
+    actor: Actor,
+) -> None:
+    table, model, name = found
+    assert child.changes is not None
+    shape = Shape.of(table, model)
+    secrets = (
+        secret_columns(model)
+        if model is not None and issubclass(model, SQLModel)
+        else frozenset()
+    )
+    values, _ = recorded_values(shape, child.changes, secrets)
+    problem = conflicts(session, shape, values, f"{name} #{child.pk}")
+    if problem:
+        raise Unrestorable(problem)
+    if model is not None and issubclass(model, SQLModel):
+        try:
+            row = validate_table_row(model, values)
+        except ValidationError:
+            raise Unrestorable(
+                gettext(
+                    "Not restored: the recorded values of %(what)s are no longer valid."
+                )
+                % {"what": f"{name} #{child.pk}"}
+            ) from None
+        session.add(row)
+        _flush(session, model, values)
+        values = values_of(row)
+    else:
+        session.execute(
+            insert(table).values(
+                {str(shape.columns[k].key): v for k, v in values.items()}
+            )
+        )
+    _record(session, actor, child, values, model)
+
+
+def _relink(
+    session: Session,
+    child: AuditEntry,
+    found: tuple[Table, type | None, str],
+    actor: Actor,
+    done: Restored,
+) -> None:
+    """Put back the references ``child`` records emptied, where the row is
+    still there and they are still empty; else leave it and count it."""
+    table, model, _ = found
+    assert child.changes is not None and child.pk is not None
+    if model is None or not issubclass(model, SQLModel):
+        done.left += 1
+        return
+    try:
+        parse_key(model, child.pk)
+    except BadKey:
+        done.left += 1
+        return
+    row = session.scalars(
+        select(model).where(*row_clauses(model, child.pk)).with_for_update()
+    ).first()
+    shape = Shape.of(table, model)
+    names = [name for name in child.changes if name in shape.columns]
+    if row is None or any(getattr(row, name) is not None for name in names):
+        done.left += 1
+        return
+    values = {
+        name: revive(shape.columns[name], child.changes[name].get("before"))
+        for name in names
+    }
+    for name, value in values.items():
+        setattr(row, name, value)
+    _flush(session, model, values)
+    _record(session, actor, child, values, model, dict.fromkeys(values))
+    done.relinked += 1
+
+
+def _untrash(
+    session: Session, *, view: ModelView, pk: str, column: str, actor: Actor
+) -> Restored:
+    """Clear the trash stamp of ``view``'s row ``pk`` (locked first)."""
+    model = view.model
+    name = str(view.name).lower()
+    try:
+        row = session.scalars(
+            select(model).where(*row_clauses(model, pk)).with_for_update()
+        ).first()
+        if row is None:
+            raise Unrestorable(
+                gettext("This %(name)s no longer exists.") % {"name": name}
+            )
+        stamp = getattr(row, column)
+        if stamp is None:
+            raise Unrestorable(
+                gettext("This %(name)s is not in the trash.") % {"name": name}
+            )
+        setattr(row, column, None)
+        session.flush()
+        record(
+            session,
+            RESTORE,
+            user=actor.user,
+            model=view.identity,
+            pk=pk,
+            changes=changed_values({column: stamp}, {column: None}),
+            remote_addr=actor.remote_addr,
+            cause_id=_latest(session, view, pk, (SOFT_DELETE,)),
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        raise Unrestorable(
+            gettext("The database could not restore it right now; please try again.")
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return Restored(f"{name} “{row_label(row)}”")

@@ -1,0 +1,258 @@
+"""Rows brought back from the audit trail: a deleted row's recorded values
+(JSON) turned back into column values, and what would keep them from being
+inserted again, found before anything is written.
+
+The trail keeps what JSON holds (:func:`admin_app.audit.entries.plain`): text
+for date-times, UUIDs and decimals, an enum's value. :func:`revive` reads them
+back by the column's type. :func:`conflicts` names a key or unique value taken
+since and a foreign key to a row that is gone, so that a restore refuses with
+words, not the database's error.
+"""
+
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqladmin.i18n import gettext
+from sqlalchemy import (
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    UniqueConstraint,
+    and_,
+    exists,
+    select,
+)
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.types import TypeDecorator
+
+from admin_app.audit.entries import REDACTED
+from admin_app.inspection import humanize
+from admin_app.moments import as_stored, zoned
+
+
+class Unrestorable(Exception):
+    """A row cannot be brought back; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a table's recorded values are named: by attribute (a model's) or by
+    column key (a table without one)."""
+
+    table: Table
+    model: type | None
+    # attribute name -> column
+    columns: Mapping[str, Column[Any]]
+
+    @classmethod
+    def of(cls, table: Table, model: type | None) -> "Shape":
+        if model is None:
+            return cls(table, None, {str(c.key): c for c in table.c})
+        mapper: Mapper[Any] = sa_inspect(model)
+        return cls(
+            table,
+            model,
+            {
+                prop.key: prop.columns[0]
+                for prop in mapper.column_attrs
+                if isinstance(prop.columns[0], Column)
+                and prop.columns[0].table is table
+            },
+        )
+
+    def title(self, name: str) -> str:
+        return humanize(name)
+
+    def name_of(self, column: Column[Any]) -> str:
+        for name, each in self.columns.items():
+            if each is column:
+                return name
+        return str(column.key)
+
+
+def _base_type(column: Column[Any]) -> Any:
+    kind = column.type
+    while isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    return kind
+
+
+def revive(column: Column[Any], value: Any) -> Any:
+    """``value`` as recorded in the trail, as ``column`` holds it; raises
+    ValueError when it cannot be one."""
+    if value is None:
+        return None
+    enum_class = getattr(column.type, "enum_class", None)
+    if isinstance(enum_class, type) and issubclass(enum_class, enum.Enum):
+        try:
+            return enum_class(value)
+        except ValueError:
+            return enum_class[value]
+    try:
+        python = _base_type(column).python_type
+    except NotImplementedError:
+        return value
+    if not isinstance(value, str):
+        if python is Decimal and isinstance(value, int | float):
+            return Decimal(str(value))
+        return value
+    try:
+        if python is datetime:
+            return as_stored(datetime.fromisoformat(value), bool(zoned(column)))
+        if python is date:
+            return date.fromisoformat(value)
+        if python is time:
+            return time.fromisoformat(value)
+        if python is uuid.UUID:
+            return uuid.UUID(value)
+        if python is Decimal:
+            return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(value) from None
+    return value
+
+
+def redacted(changes: Mapping[str, Any]) -> set[str]:
+    """The fields whose recorded values the trail hides."""
+    return {
+        name
+        for name, change in changes.items()
+        if isinstance(change, dict) and change.get("before") == REDACTED
+    }
+
+
+def is_required(column: Column[Any]) -> bool:
+    """Whether an insert needs a value for ``column`` (nothing fills it in)."""
+    return not (
+        column.nullable
+        or column.default is not None
+        or column.server_default is not None
+        or column.autoincrement is True
+    )
+
+
+def recorded_values(
+    shape: Shape, changes: Mapping[str, Any], secrets: frozenset[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The columns' values a deleted row's entry recorded, by attribute name,
+    and the hidden ones left out. Raises :class:`Unrestorable` for a hidden
+    one that is required, or a value that is no longer one of its column."""
+    values: dict[str, Any] = {}
+    left_out: list[str] = []
+    hidden = redacted(changes) | (set(changes) & secrets)
+    for name, column in shape.columns.items():
+        change = changes.get(name)
+        if not isinstance(change, dict):
+            continue
+        if name in hidden:
+            if is_required(column):
+                raise Unrestorable(
+                    gettext(
+                        "Not restored: %(field)s is hidden in the audit trail, "
+                        "and the row cannot be saved without it."
+                    )
+                    % {"field": shape.title(name)}
+                )
+            left_out.append(shape.title(name))
+            continue
+        try:
+            values[name] = revive(column, change.get("before"))
+        except (ValueError, KeyError, TypeError):
+            raise Unrestorable(
+                gettext("Not restored: the recorded %(field)s is no longer valid.")
+                % {"field": shape.title(name)}
+            ) from None
+    return values, left_out
+
+
+def by_column_key(shape: Shape, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(shape.columns[name].key): value for name, value in values.items()}
+
+
+def _unique_sets(table: Table) -> list[list[Column[Any]]]:
+    """The column sets whose values no two rows may share."""
+    sets: list[list[Column[Any]]] = [list(table.primary_key.columns)]
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            sets.append(list(constraint.columns))
+    for index in table.indexes:
+        if isinstance(index, Index) and index.unique:
+            sets.append([c for c in index.columns if isinstance(c, Column)])
+    for column in table.c:
+        if column.unique:
+            sets.append([column])
+    return [columns for columns in sets if columns]
+
+
+def conflicts(
+    session: Session, shape: Shape, values: Mapping[str, Any], what: str
+) -> str | None:
+    """Why the row of ``values`` (``what``: how the message names it) cannot be
+    inserted now: its key or a unique value is taken, or it refers to a row
+    that is gone. None when nothing stands in the way."""
+    by_key = by_column_key(shape, values)
+    table = shape.table
+    try:
+        for position, columns in enumerate(_unique_sets(table)):
+            if any(by_key.get(str(c.key)) is None for c in columns):
+                continue
+            taken = session.scalar(
+                select(
+                    exists().where(and_(*(c == by_key[str(c.key)] for c in columns)))
+                )
+            )
+            if not taken:
+                continue
+            if position == 0:
+                return gettext("Not restored: %(what)s exists again.") % {"what": what}
+            fields = ", ".join(shape.title(shape.name_of(c)) for c in columns)
+            shown = ", ".join(str(by_key[str(c.key)]) for c in columns)
+            return gettext(
+                "Not restored: %(fields)s “%(value)s” of %(what)s is taken by "
+                "another row since."
+            ) % {"fields": fields, "value": shown, "what": what}
+        for constraint in table.foreign_key_constraints:
+            missing = _missing_target(session, constraint, by_key)
+            if missing is not None:
+                field = shape.title(shape.name_of(constraint.columns[0]))
+                return gettext(
+                    "Not restored: %(what)s refers by %(field)s to %(target)s, "
+                    "which no longer exists."
+                ) % {"what": what, "field": field, "target": missing}
+    except SQLAlchemyError:
+        return gettext(
+            "Not restored: the recorded values of %(what)s no longer fit."
+        ) % {"what": what}
+    return None
+
+
+def _missing_target(
+    session: Session, constraint: ForeignKeyConstraint, by_key: Mapping[str, Any]
+) -> str | None:
+    """``table #key`` of the row ``constraint`` refers to when it is gone."""
+    pairs = [(key.parent, key.column) for key in constraint.elements]
+    local = [by_key.get(str(parent.key)) for parent, _ in pairs]
+    if any(value is None for value in local):
+        return None
+    found = session.scalar(
+        select(
+            exists().where(
+                and_(
+                    *(target == v for (_, target), v in zip(pairs, local, strict=True))
+                )
+            )
+        )
+    )
+    if found:
+        return None
+    target_table = pairs[0][1].table
+    name = humanize(str(getattr(target_table, "name", ""))).lower()
+    return f"{name} #{';'.join(str(v) for v in local)}"
