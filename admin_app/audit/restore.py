@@ -22,10 +22,10 @@ from pydantic import ValidationError
 from sqladmin import ModelView
 from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Mapper, Session, aliased
 from sqlmodel import SQLModel, col
 from starlette import status
 from starlette.datastructures import FormData
@@ -107,6 +107,19 @@ class Restored:
                 "Left empty or at their defaults (hidden in the trail): %(fields)s."
             ) % {"fields": ", ".join(self.hidden)}
         return text
+
+
+def deleted_rows(not_restored: bool) -> ColumnElement[bool]:
+    """The trail's entries of rows deleted (or moved to the trash), and, when
+    ``not_restored``, only those no ``restore`` entry undid since."""
+    deleted = col(AuditEntry.action).in_((*DELETED, SOFT_DELETE))
+    if not not_restored:
+        return deleted
+    undo = aliased(AuditEntry)
+    undone = exists().where(
+        col(undo.action) == RESTORE, col(undo.cause_id) == col(AuditEntry.id)
+    )
+    return and_(deleted, ~undone)
 
 
 def offer(session: Session, view: ModelView, pk: str, row: Any) -> Offer | None:
