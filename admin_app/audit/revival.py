@@ -10,10 +10,11 @@ words, not the database's error.
 """
 
 import enum
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -115,9 +116,30 @@ def revive(column: Column[Any], value: Any) -> Any:
             return uuid.UUID(value)
         if python is Decimal:
             return Decimal(value)
+        if python is timedelta:
+            return duration(value)
     except InvalidOperation:
         raise ValueError(value) from None
     return value
+
+
+# str(timedelta): "18:00:00", "1 day, 0:30:00", "-2 days, 23:59:59.500000"
+_DURATION = re.compile(r"(?:(-?\d+) days?, )?(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
+
+
+def duration(text: str) -> timedelta:
+    """A duration as ``str(timedelta)`` wrote it; ValueError for anything else."""
+    found = _DURATION.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(text)
+    days, hours, minutes, seconds, fraction = found.groups()
+    return timedelta(
+        days=int(days or 0),
+        hours=int(hours),
+        minutes=int(minutes),
+        seconds=int(seconds),
+        microseconds=int((fraction or "0").ljust(6, "0")),
+    )
 
 
 def redacted(changes: Mapping[str, Any]) -> set[str]:

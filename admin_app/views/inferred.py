@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
-from admin_app.deletion.soft import SoftDeleteOptions
+from admin_app.deletion.soft import SoftDeleteOptions, infer_soft_delete_column
 from admin_app.details.related import collections_for, filter_query, is_collection
 from admin_app.display import (
     bool_marks,
@@ -275,7 +275,8 @@ class AutoModelView(SoftDeleteOptions, ModelView, metaclass=_InferringMeta):
     def infer_form_columns(model: type[SQLModel]) -> list[str]:
         """Editable columns and the relations a form can pick; never a secret,
         never a one-to-many collection (saving a parent must not touch children)."""
-        covered = set(_relations_by_local_column(model))
+        # Nor the trash stamp: a delete sets it, a restore clears it.
+        covered = {*_relations_by_local_column(model), infer_soft_delete_column(model)}
         columns = [fact.name for fact in _visible(model) if fact.name not in covered]
         relations = [r.key for r in relations_of(model) if is_editable_relation(r)]
         return columns + relations
