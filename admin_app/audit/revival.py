@@ -98,9 +98,13 @@ def revive(column: Column[Any], value: Any) -> Any:
         except ValueError:
             return enum_class[value]
     try:
-        python = _base_type(column).python_type
+        # The outer type's: an Interval decorates a date-time, yet holds durations.
+        python = column.type.python_type
     except NotImplementedError:
-        return value
+        try:
+            python = _base_type(column).python_type
+        except NotImplementedError:
+            return value
     if not isinstance(value, str):
         if python is Decimal and isinstance(value, int | float):
             return Decimal(str(value))

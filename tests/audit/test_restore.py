@@ -74,7 +74,9 @@ def restore_form(client: TestClient, identity: str, pk: Any) -> dict[str, str]:
     page = client.get(f"/admin/{identity}/history/{pk}")
     assert page.status_code == 200
     form = page.text.split('data-role="restore-form"')[1].split("</form>")[0]
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    return dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    )
 
 
 def error_of(page: str) -> str:
@@ -126,7 +128,9 @@ def test_a_cascade_delete_comes_back_whole_on_request(
 
     assert response.status_code == 303, response.text
     assert count(engine, cascade.Orchard) == 1
-    assert count(engine, cascade.FruitTree, cascade.FruitTree.orchard_id == orchard) == 2
+    assert (
+        count(engine, cascade.FruitTree, cascade.FruitTree.orchard_id == orchard) == 2
+    )
     assert count(engine, cascade.Harvest) == 3
     assert count(engine, cascade.OrchardSign) == 1
     assert count(engine, cascade.OrchardVarietyLink) == 1
