@@ -163,9 +163,7 @@ def test_the_audit_trail_names_each_entrys_row_by_label(
         }
     gone = client.get(f"/admin/audit-entry/details/{found['9999']}").text
     # A row that is gone links to its history, where it can be restored.
-    assert (
-        '<td><a href="http://testserver/admin/club/history/9999">#9999 (deleted)</a></td>'
-        in gone
-    )
+    history = "http://testserver/admin/club/history/9999"
+    assert f'<td><a href="{history}">#9999 (deleted)</a></td>' in gone
     there = client.get(f"/admin/audit-entry/details/{found[str(clubs[0].id)]}").text
     assert f'/admin/club/details/{clubs[0].id}">Club Team 00</a>' in there

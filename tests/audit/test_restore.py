@@ -284,3 +284,49 @@ def forms_client(
     with TestClient(create_app(values), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
         yield client
+
+
+def trail_rows(client: TestClient, deleted: str) -> list[str]:
+    """The (model, row) pairs the audit trail lists with its Deleted rows filter."""
+    page = client.get("/admin/audit-entry/list", params={"deleted": deleted})
+    assert page.status_code == 200
+    return re.findall(
+        r'href="http://testserver/admin/(\w[\w-]*)/history/(\d+)"', page.text
+    )
+
+
+def test_the_trail_lists_deleted_rows_linked_to_their_restore(
+    client: TestClient, engine: Engine, orchard: int
+) -> None:
+    with Session(engine) as session:
+        club = Club(name="Rowing")
+        session.add(club)
+        session.commit()
+        pk = club.id
+    delete(client, "club", pk)
+    delete(client, "orchard", orchard)
+    assert ("club", str(pk)) in trail_rows(client, "not_restored")
+    assert ("orchard", str(orchard)) in trail_rows(client, "not_restored")
+    page = client.get("/admin/audit-entry/list", params={"deleted": "not_restored"})
+    assert "Deleted rows: Not restored" in html.unescape(page.text)  # its chip
+
+    client.post(f"/admin/club/history/{pk}", data=restore_form(client, "club", pk))
+
+    assert ("club", str(pk)) not in trail_rows(client, "not_restored")
+    assert ("orchard", str(orchard)) in trail_rows(client, "not_restored")
+    with Session(engine) as session:
+        deletions = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.in_(("delete", "cascade_delete")))  # type: ignore[attr-defined]
+        )
+    rows = client.get(
+        "/admin/audit-entry/list", params={"deleted": "any", "pageSize": 100}
+    ).text
+    assert rows.count('<input type="hidden" value=') == deletions
+
+
+def test_an_unknown_deleted_rows_value_is_refused(client: TestClient) -> None:
+    page = client.get("/admin/audit-entry/list", params={"deleted": "maybe"})
+    assert page.status_code == 200
+    assert "cannot use" in html.unescape(page.text)

@@ -82,44 +82,6 @@ def test_a_delete_moves_the_row_to_the_trash(served: Served) -> None:
     assert 'Moved soft document "Plan" to the trash.' in message
 
 
-def test_lists_hide_the_trash_and_show_it_on_request(served: Served) -> None:
-    client = served.client
-
-    shown = client.get("/admin/soft-document/list")
-    trash = client.get("/admin/soft-document/list", params={"trash": "1"})
-    export = client.get("/admin/soft-document/export/csv")
-
-    assert sorted(listed(shown.text)) == ["a/b c%", "plan"]
-    assert listed(trash.text) == ["old"]
-    assert 'data-role="trash-shown"' in trash.text
-    assert 'data-role="trash-shown"' not in shown.text
-    assert "/admin/soft-document/list?trash=1" in shown.text
-    exported = export.text.strip().splitlines()[1:]
-    assert len(exported) == 2 and not any("Old" in line for line in exported)
-
-
-@pytest.mark.parametrize("value", ["0", "yes", ""])
-def test_a_trash_parameter_no_page_makes_is_refused(served: Served, value: str) -> None:
-    assert (
-        served.client.get(
-            "/admin/soft-document/list", params={"trash": value}
-        ).status_code
-        == 400
-    )
-
-
-def test_a_view_without_a_trash_refuses_the_parameter(
-    database_url: str, tmp_path: Path
-) -> None:
-    import tests.shapes.string_keys as other
-
-    with serving(other, database_url, tmp_path) as served:
-        page = served.client.get("/admin/sk-publisher/list", params={"trash": "1"})
-        plain = served.client.get("/admin/sk-publisher/list")
-    assert page.status_code == 400
-    assert 'data-role="trash-link"' not in plain.text
-
-
 def test_a_trashed_row_says_so_and_comes_back_by_restore(served: Served) -> None:
     client, engine = served.client, served.engine
     client.post("/admin/soft-document/delete", data={"pks": "plan"})
