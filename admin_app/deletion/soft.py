@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Table, select
+from sqlalchemy import DateTime, Select, Table, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.types import TypeDecorator
@@ -70,6 +70,16 @@ class SoftDeleteOptions:
         """Whether ``row`` is in the trash (for the banner of its pages)."""
         name = self.soft_delete_column
         return bool(name) and getattr(row, str(name), None) is not None
+
+
+def live_rows(site: Any, target: type, stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` without the ``target`` rows in its view's trash: pickers, the
+    foreign-key filters and the palette offer no trashed row."""
+    for view in getattr(site, "views", ()):
+        if getattr(view, "model", None) is target:
+            name = getattr(view, "soft_delete_column", None)
+            return stmt.where(getattr(target, name).is_(None)) if name else stmt
+    return stmt
 
 
 def trash_plan(

@@ -28,7 +28,11 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
-from admin_app.deletion.soft import SoftDeleteOptions, infer_soft_delete_column
+from admin_app.deletion.soft import (
+    SoftDeleteOptions,
+    infer_soft_delete_column,
+    live_rows,
+)
 from admin_app.details.related import collections_for, filter_query, is_collection
 from admin_app.display import (
     bool_marks,
@@ -392,9 +396,10 @@ class AutoModelView(SoftDeleteOptions, ModelView, metaclass=_InferringMeta):
     def picker_query(
         self, request: Request, target: type[SQLModel], stmt: Select[Any]
     ) -> Select[Any]:
-        """Hook: the ``target`` rows this view's pickers may offer the user (all,
-        until permissions narrow them). See :mod:`admin_app.forms.pickers`."""
-        return stmt
+        """Hook: the ``target`` rows this view's pickers may offer the user (all
+        but those in the trash, until permissions narrow them). See
+        :mod:`admin_app.forms.pickers`."""
+        return live_rows(getattr(self, "_admin_ref", None), target, stmt)
 
     def search_list(
         self, request: Request, stmt: Select[Any], term: str

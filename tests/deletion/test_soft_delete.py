@@ -156,3 +156,16 @@ def test_a_naive_stamp_is_set_and_cleared_too(served: Served) -> None:
     with Session(engine) as session:
         cleared = session.scalars(select(Note).where(Note.text == "First")).one()
         assert cleared.archived_at is None
+
+
+def test_pickers_offer_no_trashed_row(served: Served) -> None:
+    def offered(term: str) -> list[str]:
+        answer = served.client.get(
+            "/admin/soft-note/ajax/lookup",
+            params={"name": "document_slug", "term": term},
+        )
+        assert answer.status_code == 200
+        return [result["text"] for result in answer.json()["results"]]
+
+    assert offered("Pl") == ["Plan"]
+    assert offered("Ol") == []  # "Old" is in the trash
