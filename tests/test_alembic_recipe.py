@@ -118,4 +118,4 @@ def test_the_readme_recipe_works_from_an_editable_checkout(tmp_path: Path) -> No
         names = {row[0] for row in db.execute("select name from sqlite_master")}
         heads = {row[0] for row in db.execute("select * from alembic_version")}
     assert {"widget", "admin_app_user", "admin_app_session", "admin_app_audit"} <= names
-    assert heads == {"u0001", "a0004"}
+    assert heads == {"u0001", "a0007"}

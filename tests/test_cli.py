@@ -62,7 +62,7 @@ def test_upgrade_demo_and_createsuperuser(
 ) -> None:
     assert run("db", "upgrade", env=env).returncode == 0
     current = run("db", "current", env=env)
-    assert "a0004 (head)" in current.stdout and "d0001 (head)" in current.stdout
+    assert "a0007 (head)" in current.stdout and "d0002 (head)" in current.stdout
     assert "models and migrations agree" in run("db", "check", env=env).stdout
 
     first = run("demo", env=env)
