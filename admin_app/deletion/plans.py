@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqladmin.i18n import gettext
 from sqlalchemy import (
     ColumnElement,
     Executable,
@@ -325,7 +326,7 @@ class Plan:
     def done(self) -> str:
         """What was deleted, for the message once it has been."""
         if self.to_trash:
-            return f"Moved {self.title} to the trash."
+            return gettext("Moved %(what)s to the trash.") % {"what": self.title}
         text = f"Deleted {self.title}."
         if gone := self.taken(Kind.CASCADE, Kind.DB_CASCADE):
             text += f" With it: {_and([group.text for group in gone])}."

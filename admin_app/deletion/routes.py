@@ -18,6 +18,7 @@ from sqladmin import ModelView
 from sqladmin.authentication import login_required
 from sqladmin.flash import FlashLevel
 from sqladmin.helpers import get_object_identifier
+from sqladmin.i18n import gettext
 from sqlalchemy import Table
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -160,7 +161,9 @@ async def _trashed(
         await run_in_session(view.session_maker, moving)
     except SQLAlchemyError:
         logger.warning("The database refused moving rows to the trash", exc_info=True)
-        message = f"Could not move {plan.title} to the trash; nothing changed."
+        message = gettext("Could not move %(what)s to the trash; nothing changed.") % {
+            "what": plan.title
+        }
         return await _refusal(site, request, view, message)
     for row in plan.rows:
         await view.after_model_delete(row, request)
