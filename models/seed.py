@@ -164,7 +164,7 @@ def seed(session: Session, *, hash_password: Callable[[str], str]) -> dict[str, 
             "is_archived": rng.random() < 0.1,
             "created_at": _at(30 + rng.uniform(0, 30)),
             # A few in the trash, without another draw of the generator.
-            "deleted_at": _at(2 + i / 10) if i in TRASHED_PROJECTS else None,
+            "deleted_at": _at(62 + i / 10) if i in TRASHED_PROJECTS else None,
         }
         for i, name in enumerate(rng.sample(names, PROJECT_COUNT))
     ]
