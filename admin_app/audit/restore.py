@@ -16,13 +16,23 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqladmin import ModelView
 from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
-from sqlalchemy import ColumnElement, Table, and_, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Mapper, Session, aliased
@@ -52,7 +62,7 @@ from admin_app.db import run_in_session
 from admin_app.forms.integrity import explain_database_error
 from admin_app.forms.planning import plans_forms
 from admin_app.forms.validation import storage_errors, validate_table_row
-from admin_app.keys import BadKey, parse_key, row_clauses
+from admin_app.keys import BadKey, format_key, parse_key, row_clauses
 from admin_app.labels import row_label
 
 if TYPE_CHECKING:
@@ -298,7 +308,7 @@ def _reinserted(
     shape = Shape.of(table, model)
     values, hidden = recorded_values(shape, entry.changes, secret_columns(model))
     what = f"{name} #{pk}"
-    problem = conflicts(session, shape, values, what)
+    problem = conflicts(session, shape, [values], lambda _: what)
     if problem:
         raise Unrestorable(problem)
     try:
@@ -366,7 +376,9 @@ def _restore_with_it(
     done: Restored,
 ) -> None:
     """The rows deleted with ``entry``'s row, parents before children (their
-    entries' order), and the references its delete emptied."""
+    entries' order), and the references its delete emptied: a chunk of
+    entries at a time, each run of one table's rows checked and written
+    together."""
     ids = list(
         session.scalars(
             select(col(AuditEntry.id))
@@ -381,98 +393,137 @@ def _restore_with_it(
             .where(col(AuditEntry.id).in_(ids[start : start + CHUNK]))
             .order_by(col(AuditEntry.id))
         ).all()
-        for child in chunk:
-            found = resolve(child.model or "")
-            if found is None or child.pk is None or not child.changes:
+        for (action, model), run in groupby(chunk, key=lambda e: (e.action, e.model)):
+            found = resolve(model or "")
+            batch = list(run)
+            if found is None or any(not e.pk or not e.changes for e in batch):
                 raise Unrestorable(
                     gettext(
                         "Not restored: %(what)s, deleted with it, has no table now."
                     )
-                    % {"what": child.model or "?"}
+                    % {"what": model or "?"}
                 )
-            if child.action == "unlink":
-                _relink(session, child, found, actor, done)
+            if action == "unlink":
+                _relink(session, batch, found, actor, done)
             else:
-                _reinsert_child(session, child, found, actor)
-                done.rows += 1
+                _reinsert_rows(session, batch, found, actor)
+                done.rows += len(batch)
 
 
-def _reinsert_child(
+def _secrets(model: type | None) -> frozenset[str]:
+    if model is not None and issubclass(model, SQLModel):
+        return secret_columns(model)
+    return frozenset()
+
+
+def _reinsert_rows(
     session: Session,
-    child: AuditEntry,
+    batch: list[AuditEntry],
     found: tuple[Table, type | None, str],
     actor: Actor,
 ) -> None:
+    """Insert again the rows of one table that ``batch`` recorded deleted."""
     table, model, name = found
-    assert child.changes is not None
     shape = Shape.of(table, model)
-    secrets = (
-        secret_columns(model)
-        if model is not None and issubclass(model, SQLModel)
-        else frozenset()
-    )
-    values, _ = recorded_values(shape, child.changes, secrets)
-    problem = conflicts(session, shape, values, f"{name} #{child.pk}")
+    secrets = _secrets(model)
+    rows = [recorded_values(shape, e.changes or {}, secrets)[0] for e in batch]
+    problem = conflicts(session, shape, rows, lambda i: f"{name} #{batch[i].pk}")
     if problem:
         raise Unrestorable(problem)
     if model is not None and issubclass(model, SQLModel):
-        try:
-            row = validate_table_row(model, values)
-        except ValidationError:
-            raise Unrestorable(
-                gettext(
-                    "Not restored: the recorded values of %(what)s are no longer valid."
-                )
-                % {"what": f"{name} #{child.pk}"}
-            ) from None
-        session.add(row)
-        _flush(session, model, values)
-        values = values_of(row)
+        rows = [
+            _validated(model, values, f"{name} #{e.pk}")
+            for values, e in zip(rows, batch, strict=True)
+        ]
+    keyed = [
+        {str(shape.columns[k].key): v for k, v in values.items() if k in shape.columns}
+        for values in rows
+    ]
+    if _refers_to_itself(table):
+        for one in keyed:  # parents first, one at a time
+            session.execute(insert(table), [one])
     else:
-        session.execute(
-            insert(table).values(
-                {str(shape.columns[k].key): v for k, v in values.items()}
+        session.execute(insert(table), keyed)
+    for child, values in zip(batch, rows, strict=True):
+        _record(session, actor, child, values, model)
+
+
+def _validated(
+    model: type[SQLModel], values: dict[str, Any], what: str
+) -> dict[str, Any]:
+    """``values`` as the model validates them, with the defaults of the fields
+    the trail hides; Unrestorable when they are no longer valid."""
+    try:
+        row = validate_table_row(model, values)
+    except ValidationError:
+        raise Unrestorable(
+            gettext(
+                "Not restored: the recorded values of %(what)s are no longer valid."
             )
-        )
-    _record(session, actor, child, values, model)
+            % {"what": what}
+        ) from None
+    current = values_of(row)
+    return {
+        name: value
+        for name, value in current.items()
+        if name in values or value is not None
+    }
+
+
+def _refers_to_itself(table: Table) -> bool:
+    return any(
+        key.column.table is table
+        for constraint in table.foreign_key_constraints
+        for key in constraint.elements
+    )
 
 
 def _relink(
     session: Session,
-    child: AuditEntry,
+    batch: list[AuditEntry],
     found: tuple[Table, type | None, str],
     actor: Actor,
     done: Restored,
 ) -> None:
-    """Put back the references ``child`` records emptied, where the row is
+    """Put back the references ``batch`` records emptied, where each row is
     still there and they are still empty; else leave it and count it."""
     table, model, _ = found
-    assert child.changes is not None and child.pk is not None
     if model is None or not issubclass(model, SQLModel):
-        done.left += 1
+        done.left += len(batch)
         return
-    try:
-        parse_key(model, child.pk)
-    except BadKey:
-        done.left += 1
-        return
-    row = session.scalars(
-        select(model).where(*row_clauses(model, child.pk)).with_for_update()
-    ).first()
     shape = Shape.of(table, model)
-    names = [name for name in child.changes if name in shape.columns]
-    if row is None or any(getattr(row, name) is not None for name in names):
-        done.left += 1
-        return
-    values = {
-        name: revive(shape.columns[name], child.changes[name].get("before"))
-        for name in names
-    }
-    for name, value in values.items():
-        setattr(row, name, value)
-    _flush(session, model, values)
-    _record(session, actor, child, values, model, dict.fromkeys(values))
-    done.relinked += 1
+    keys: dict[str, tuple[Any, ...]] = {}
+    for child in batch:
+        try:
+            keys[str(child.pk)] = parse_key(model, str(child.pk))
+        except BadKey:
+            continue
+    mapper: Mapper[Any] = sa_inspect(model)
+    key_columns = list(mapper.primary_key)
+    wanted = list(keys.values())
+    where = (
+        key_columns[0].in_([key[0] for key in wanted])
+        if len(key_columns) == 1
+        else tuple_(*key_columns).in_(wanted)
+    )
+    locked = session.scalars(select(model).where(where).with_for_update())
+    rows = {format_key(row): row for row in locked} if wanted else {}
+    for child in batch:
+        row = rows.get(str(child.pk))
+        changes = child.changes or {}
+        names = [name for name in changes if name in shape.columns]
+        if row is None or any(getattr(row, name) is not None for name in names):
+            done.left += 1
+            continue
+        values = {
+            name: revive(shape.columns[name], changes[name].get("before"))
+            for name in names
+        }
+        for name, value in values.items():
+            setattr(row, name, value)
+        _record(session, actor, child, values, model, dict.fromkeys(values))
+        done.relinked += 1
+    _flush(session, model, {})
 
 
 def _untrash(

@@ -12,7 +12,7 @@ words, not the database's error.
 import enum
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -25,9 +25,8 @@ from sqlalchemy import (
     Index,
     Table,
     UniqueConstraint,
-    and_,
-    exists,
     select,
+    tuple_,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -219,66 +218,121 @@ def _unique_sets(table: Table) -> list[list[Column[Any]]]:
 
 
 def conflicts(
-    session: Session, shape: Shape, values: Mapping[str, Any], what: str
+    session: Session,
+    shape: Shape,
+    rows: Sequence[Mapping[str, Any]],
+    what: Callable[[int], str],
 ) -> str | None:
-    """Why the row of ``values`` (``what``: how the message names it) cannot be
-    inserted now: its key or a unique value is taken, or it refers to a row
-    that is gone. None when nothing stands in the way."""
-    by_key = by_column_key(shape, values)
-    table = shape.table
+    """Why the rows of ``rows`` (values by attribute name, in the order they
+    are to be inserted) cannot be inserted now: a key or a unique value taken,
+    or a reference to a row that is gone. ``what(i)`` names row ``i`` in the
+    message. None when nothing stands in the way. One query per unique set and
+    per foreign key, whatever the number of rows (up to :data:`CHUNK` a query).
+    """
+    keyed = [by_column_key(shape, values) for values in rows]
     try:
-        for position, columns in enumerate(_unique_sets(table)):
-            if any(by_key.get(str(c.key)) is None for c in columns):
-                continue
-            taken = session.scalar(
-                select(
-                    exists().where(and_(*(c == by_key[str(c.key)] for c in columns)))
-                )
-            )
-            if not taken:
+        for position, columns in enumerate(_unique_sets(shape.table)):
+            index = _first_found(session, columns, keyed)
+            if index is None:
                 continue
             if position == 0:
-                return gettext("Not restored: %(what)s exists again.") % {"what": what}
+                return gettext("Not restored: %(what)s exists again.") % {
+                    "what": what(index)
+                }
             fields = ", ".join(shape.title(shape.name_of(c)) for c in columns)
-            shown = ", ".join(str(by_key[str(c.key)]) for c in columns)
+            shown = ", ".join(str(keyed[index][str(c.key)]) for c in columns)
             return gettext(
                 "Not restored: %(fields)s “%(value)s” of %(what)s is taken by "
                 "another row since."
-            ) % {"fields": fields, "value": shown, "what": what}
-        for constraint in table.foreign_key_constraints:
-            missing = _missing_target(session, constraint, by_key)
-            if missing is not None:
-                field = shape.title(shape.name_of(constraint.columns[0]))
-                return gettext(
-                    "Not restored: %(what)s refers by %(field)s to %(target)s, "
-                    "which no longer exists."
-                ) % {"what": what, "field": field, "target": missing}
+            ) % {"fields": fields, "value": shown, "what": what(index)}
+        for constraint in shape.table.foreign_key_constraints:
+            index = _first_missing(session, constraint, keyed)
+            if index is None:
+                continue
+            local = [key.parent for key in constraint.elements]
+            target = constraint.elements[0].column.table
+            name = humanize(str(getattr(target, "name", ""))).lower()
+            key = ";".join(str(keyed[index][str(c.key)]) for c in local)
+            return gettext(
+                "Not restored: %(what)s refers by %(field)s to %(target)s, "
+                "which no longer exists."
+            ) % {
+                "what": what(index),
+                "field": shape.title(shape.name_of(local[0])),
+                "target": f"{name} #{key}",
+            }
     except SQLAlchemyError:
-        return gettext(
-            "Not restored: the recorded values of %(what)s no longer fit."
-        ) % {"what": what}
+        return gettext("Not restored: the recorded values no longer fit.")
     return None
 
 
-def _missing_target(
-    session: Session, constraint: ForeignKeyConstraint, by_key: Mapping[str, Any]
-) -> str | None:
-    """``table #key`` of the row ``constraint`` refers to when it is gone."""
-    pairs = [(key.parent, key.column) for key in constraint.elements]
-    local = [by_key.get(str(parent.key)) for parent, _ in pairs]
-    if any(value is None for value in local):
-        return None
-    found = session.scalar(
-        select(
-            exists().where(
-                and_(
-                    *(target == v for (_, target), v in zip(pairs, local, strict=True))
-                )
-            )
+# Rows looked up in one query, at most.
+CHUNK = 500
+
+
+def _values_of(
+    row: Mapping[str, Any], columns: Sequence[Column[Any]]
+) -> tuple[Any, ...] | None:
+    values = tuple(row.get(str(c.key)) for c in columns)
+    return None if any(value is None for value in values) else values
+
+
+def _existing(
+    session: Session, columns: Sequence[Column[Any]], wanted: list[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
+    """Which of ``wanted`` (values of ``columns``) some row holds."""
+    found: set[tuple[Any, ...]] = set()
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        where = (
+            columns[0].in_([values[0] for values in part])
+            if len(columns) == 1
+            else tuple_(*columns).in_(part)
         )
-    )
-    if found:
+        found.update(
+            tuple(row) for row in session.execute(select(*columns).where(where))
+        )
+    return found
+
+
+def _first_found(
+    session: Session, columns: Sequence[Column[Any]], keyed: Sequence[Mapping[str, Any]]
+) -> int | None:
+    """The first row whose values of ``columns`` a row in the database holds."""
+    wanted: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(keyed):
+        values = _values_of(row, columns)
+        if values is not None:
+            wanted.setdefault(values, index)
+    if not wanted:
         return None
-    target_table = pairs[0][1].table
-    name = humanize(str(getattr(target_table, "name", ""))).lower()
-    return f"{name} #{';'.join(str(v) for v in local)}"
+    found = _existing(session, columns, list(wanted))
+    hits = [index for values, index in wanted.items() if values in found]
+    return min(hits) if hits else None
+
+
+def _first_missing(
+    session: Session,
+    constraint: ForeignKeyConstraint,
+    keyed: Sequence[Mapping[str, Any]],
+) -> int | None:
+    """The first row referring by ``constraint`` to a row that is not there:
+    neither in the database nor (a tree's) earlier among ``keyed``."""
+    local = [key.parent for key in constraint.elements]
+    target = [key.column for key in constraint.elements]
+    own = target[0].table is local[0].table
+    wanted: dict[tuple[Any, ...], int] = {}
+    earlier: set[tuple[Any, ...]] = set()
+    for index, row in enumerate(keyed):
+        values = _values_of(row, local)
+        if values is not None and values not in earlier:
+            wanted.setdefault(values, index)
+        if own:
+            mine = _values_of(row, target)
+            if mine is not None:
+                earlier.add(mine)
+    if not wanted:
+        return None
+    found = _existing(session, target, list(wanted))
+    missing = [index for values, index in wanted.items() if values not in found]
+    return min(missing) if missing else None
