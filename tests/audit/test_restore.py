@@ -330,3 +330,51 @@ def test_an_unknown_deleted_rows_value_is_refused(client: TestClient) -> None:
     page = client.get("/admin/audit-entry/list", params={"deleted": "maybe"})
     assert page.status_code == 200
     assert "cannot use" in html.unescape(page.text)
+
+
+def test_a_reference_changed_since_the_delete_is_left_as_it_is(
+    client: TestClient, engine: Engine, orchard: int
+) -> None:
+    delete(client, "orchard", orchard)
+    with Session(engine) as session:
+        other = cascade.Orchard(id=orchard + 50, name="New Hill")
+        session.add(other)
+        hive = session.exec(select(cascade.Beehive)).one()
+        hive.orchard_id = other.id
+        session.commit()
+    fields = restore_form(client, "orchard", orchard)
+
+    response = client.post(
+        f"/admin/orchard/history/{orchard}", data={**fields, "with_it": "1"}
+    )
+
+    assert response.status_code == 303
+    assert (
+        count(engine, cascade.Beehive, cascade.Beehive.orchard_id == orchard + 50) == 1
+    )
+    message = html.unescape(client.get(response.headers["location"]).text)
+    assert "References left as they are (changed since): 1." in message
+    assert (
+        count(engine, cascade.FruitTree, cascade.FruitTree.orchard_id == orchard) == 2
+    )
+
+
+def test_only_the_latest_deletion_of_a_row_is_restored(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        club = Club(name="Rowing")
+        session.add(club)
+        session.commit()
+        pk = club.id
+    delete(client, "club", pk)
+    first = restore_form(client, "club", pk)
+    client.post(f"/admin/club/history/{pk}", data=first)
+    delete(client, "club", pk)
+
+    stale = client.post(f"/admin/club/history/{pk}", data=first)
+
+    assert stale.status_code == 409
+    assert "Only the latest deletion" in error_of(stale.text)
+    assert restore_form(client, "club", pk) != first
+    assert count(engine, Club) == 0

@@ -169,3 +169,17 @@ def test_pickers_offer_no_trashed_row(served: Served) -> None:
 
     assert offered("Pl") == ["Plan"]
     assert offered("Ol") == []  # "Old" is in the trash
+
+
+def test_the_palette_finds_no_trashed_row(served: Served) -> None:
+    def found(term: str) -> list[str]:
+        answer = served.client.get("/admin/palette/search", params={"q": term})
+        assert answer.status_code == 200
+        return [
+            record["label"]
+            for group in answer.json()["groups"]
+            for record in group["results"]
+        ]
+
+    assert "Plan" in found("Pla")
+    assert found("Old") == []  # in the trash
