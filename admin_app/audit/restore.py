@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqladmin import ModelView
+from sqladmin.authorization import Action
 from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
 from sqlalchemy import (
@@ -202,29 +203,39 @@ async def restore(
 async def _check_with_it(
     request: Request, view: ModelView, views: dict[str, ModelView], entry_id: int
 ) -> None:
-    """Refuse restoring rows with it into a model the user may not add to."""
+    """Refuse restoring rows with it into a model the user may not add to, or
+    putting back references in rows of a model they may not change."""
 
-    def models(session: Session) -> list[str]:
-        found = session.scalars(
-            select(col(AuditEntry.model))
+    def models(session: Session) -> list[tuple[str, str]]:
+        found = session.execute(
+            select(col(AuditEntry.action), col(AuditEntry.model))
             .where(col(AuditEntry.cause_id) == entry_id)
-            .where(col(AuditEntry.action) == "cascade_delete")
+            .where(col(AuditEntry.action).in_(WITH_IT))
             .distinct()
         )
-        return [name for name in found if name]
+        return [(action, name) for action, name in found if name]
 
-    for name in await run_in_session(view.session_maker, models):
+    for action, name in await run_in_session(view.session_maker, models):
         other = views.get(name)
-        if other is None or other is view:
+        if other is None:
             continue
-        if not other.can_create or not await other.check_can_create(request):
-            raise Unrestorable(
-                gettext(
-                    "Not restored: you may not add %(rows)s, so the rows deleted "
-                    "with it cannot be restored."
-                )
-                % {"rows": other.name_plural.lower()}
+        if action == "unlink":
+            if other.can_edit and other.has_permission(request, Action.EDIT):
+                continue
+            message = gettext(
+                "Not restored: you may not change %(rows)s, so the references "
+                "its delete emptied cannot be put back."
             )
+        elif other is view or (
+            other.can_create and await other.check_can_create(request)
+        ):
+            continue
+        else:
+            message = gettext(
+                "Not restored: you may not add %(rows)s, so the rows deleted "
+                "with it cannot be restored."
+            )
+        raise Unrestorable(message % {"rows": other.name_plural.lower()})
 
 
 Resolver = Callable[[str], tuple[Table, type | None, str] | None]

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 import tests.cascade_models as cascade
 from admin_app.app import create_app
 from admin_app.audit.entries import AuditEntry
-from admin_app.auth.models import Role
+from admin_app.auth.models import Grant, Role
 from admin_app.auth.users import create_user
 from admin_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
@@ -378,3 +378,26 @@ def test_only_the_latest_deletion_of_a_row_is_restored(
     assert "Only the latest deletion" in error_of(stale.text)
     assert restore_form(client, "club", pk) != first
     assert count(engine, Club) == 0
+
+
+def test_rows_with_it_need_the_add_right_on_their_models(
+    app: Any, client: TestClient, engine: Engine, orchard: int
+) -> None:
+    delete(client, "orchard", orchard)
+    fields = restore_form(client, "orchard", orchard)
+    with Session(engine) as session:
+        create_user(session, "ed", ADMIN_PASSWORD, Role.editor)
+        session.add(Grant(role=Role.editor, model="fruit-tree", can_add=False))
+        session.commit()
+    with TestClient(app, follow_redirects=False) as editor:
+        login(editor, "ed", ADMIN_PASSWORD)
+        refused = editor.post(
+            f"/admin/orchard/history/{orchard}", data={**fields, "with_it": "1"}
+        )
+        alone = editor.post(f"/admin/orchard/history/{orchard}", data=fields)
+
+    assert refused.status_code == 409
+    assert "you may not add fruit trees" in error_of(refused.text)
+    assert alone.status_code == 303  # the orchard alone: the right it has
+    assert count(engine, cascade.FruitTree) == 0
+    assert count(engine, cascade.Orchard) == 1
