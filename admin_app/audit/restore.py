@@ -50,6 +50,7 @@ from admin_app.audit.entries import (
     changed_values,
     record,
     secret_columns,
+    utc_now,
     values_of,
 )
 from admin_app.audit.revival import (
@@ -362,20 +363,38 @@ def _record(
     model: type | None,
     before: dict[str, Any] | None = None,
 ) -> None:
-    secrets = (
-        secret_columns(model)
-        if isinstance(model, type) and issubclass(model, SQLModel)
-        else frozenset()
-    )
-    record(
-        session,
-        RESTORE,
-        user=actor.user,
-        model=undone.model,
-        pk=undone.pk,
-        changes=changed_values(before, values, secrets),
-        remote_addr=actor.remote_addr,
-        cause_id=undone.id,
+    _record_all(session, actor, [(undone, values, before)], model)
+
+
+Undone = tuple[AuditEntry, dict[str, Any], dict[str, Any] | None]
+
+
+def _record_all(
+    session: Session, actor: Actor, undone: Sequence[Undone], model: type | None
+) -> None:
+    """A ``restore`` entry for each ``(entry undone, values after, before)``,
+    inserted together (a statement, not an ORM object, each: thousands of rows
+    go with some deletes), in the restore's transaction."""
+    if not undone:
+        return
+    secrets = _secrets(model)
+    user = actor.user
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": utc_now(),
+                "action": RESTORE,
+                "user_id": getattr(user, "id", None),
+                "username": str(getattr(user, "username", "") or "")[:150],
+                "model": entry.model,
+                "pk": entry.pk,
+                "changes": changed_values(before, values, secrets),
+                "remote_addr": actor.remote_addr,
+                "cause_id": entry.id,
+            }
+            for entry, values, before in undone
+        ],
     )
 
 
@@ -455,8 +474,8 @@ def _reinsert_rows(
             session.execute(insert(table), [one])
     else:
         session.execute(insert(table), keyed)
-    for child, values in zip(batch, rows, strict=True):
-        _record(session, actor, child, values, model)
+    undone = [(child, values, None) for child, values in zip(batch, rows, strict=True)]
+    _record_all(session, actor, undone, model)
 
 
 def _validated(
@@ -519,6 +538,7 @@ def _relink(
     )
     locked = session.scalars(select(model).where(where).with_for_update())
     rows = {format_key(row): row for row in locked} if wanted else {}
+    undone: list[Undone] = []
     for child in batch:
         row = rows.get(str(child.pk))
         changes = child.changes or {}
@@ -532,9 +552,10 @@ def _relink(
         }
         for name, value in values.items():
             setattr(row, name, value)
-        _record(session, actor, child, values, model, dict.fromkeys(values))
+        undone.append((child, values, dict.fromkeys(values)))
         done.relinked += 1
     _flush(session, model, {})
+    _record_all(session, actor, undone, model)
 
 
 def _untrash(
