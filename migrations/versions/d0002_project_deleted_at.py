@@ -20,9 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("project", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True
-            )
+            sa.Column("deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
         batch_op.create_index(
             batch_op.f("ix_project_deleted_at"), ["deleted_at"], unique=False
