@@ -32,9 +32,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
 from admin_app.audit.entries import REDACTED
-from admin_app.inspection import humanize
+from admin_app.inspection import columns_of, humanize
 from admin_app.moments import as_stored, zoned
 
 
@@ -69,6 +70,12 @@ class Shape:
         )
 
     def title(self, name: str) -> str:
+        """The field's title, as forms show it (its ``title``, else its name)."""
+        model = self.model
+        if isinstance(model, type) and issubclass(model, SQLModel):
+            for fact in columns_of(model):
+                if fact.name == name:
+                    return fact.title
         return humanize(name)
 
     def name_of(self, column: Column[Any]) -> str:

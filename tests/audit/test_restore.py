@@ -401,3 +401,26 @@ def test_rows_with_it_need_the_add_right_on_their_models(
     assert alone.status_code == 303  # the orchard alone: the right it has
     assert count(engine, cascade.FruitTree) == 0
     assert count(engine, cascade.Orchard) == 1
+
+
+def test_the_message_names_the_field_by_its_title(
+    client: TestClient, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        club = Club(name="Rowing")
+        session.add(club)
+        session.commit()
+        pk = club.id
+    delete(client, "club", pk)
+    with Session(engine) as session:
+        session.add(Club(id=pk + 10, name="Rowing"))
+        session.commit()
+
+    response = client.post(
+        f"/admin/club/history/{pk}", data=restore_form(client, "club", pk)
+    )
+
+    assert response.status_code == 409
+    assert error_of(response.text) == (
+        f"Not restored: Club name “Rowing” of club #{pk} is taken by another row since."
+    )
