@@ -64,7 +64,7 @@ def test_upgrade_demo_and_createsuperuser(
     assert run("db", "upgrade", env=env).returncode == 0
     current = run("db", "current", env=env)
     assert f"{admin_head()} (head)" in current.stdout
-    assert "d0001 (head)" in current.stdout
+    assert "d0002 (head)" in current.stdout
     assert "models and migrations agree" in run("db", "check", env=env).stdout
 
     first = run("demo", env=env)

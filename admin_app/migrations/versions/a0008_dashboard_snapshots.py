@@ -1,7 +1,7 @@
 """Dashboard widgets' figures kept ahead of time (admin_app.dashboard.snapshots).
 
 Revision ID: a0008
-Revises: a0004
+Revises: a0007
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a0008"
-down_revision: str | Sequence[str] | None = "a0004"
+down_revision: str | Sequence[str] | None = "a0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
