@@ -9,6 +9,7 @@ from typing import Any
 
 from sqladmin import Admin, BaseView, ModelView
 from sqladmin.authentication import login_required
+from sqladmin.flash import FlashLevel
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -30,9 +31,12 @@ from admin_app.forms.concurrency import Snapshots
 from admin_app.imports import coercion as import_types
 from admin_app.lists import editable, listing, related
 from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
+from admin_app.messages import flash
 from admin_app.navigation import install as navigation
 from admin_app.palette import routes as palette
 from admin_app.resources import PACKAGE_DIR, templates_dir
+from admin_app.saved_views import opening as saved_views
+from admin_app.saved_views import routes as saved_view_routes
 from admin_app.schemas import Hasher
 from admin_app.security import actions
 from admin_app.security.csrf import CSRFMiddleware, csrf_token
@@ -136,8 +140,12 @@ class AdminSite(Admin):
         navigation.install(self, environment)
         # Their own light/dark choice (the sidebar's toggle).
         theme.install(self)
-        # The command palette (Ctrl/Cmd+K) and its search page.
-        palette.install(self)
+        # The command palette (Ctrl/Cmd+K) and its search page, with the
+        # user's saved views among its commands.
+        palette.install(self, saved_views.palette_commands)
+        # Saved views: read with the user, saved and managed (routes), opened
+        # by the list route below.
+        saved_view_routes.install(self)
         # CSV imports read the str cells of SQLModel tables.
         import_types.install()
 
@@ -153,6 +161,11 @@ class AdminSite(Admin):
         a POST saves an editable list's page (:mod:`admin_app.lists.editable`)."""
         if request.method == "POST":
             return await editable.save_page(self, request, listing.list_page_response)
+        # ``?view=<id>``: the saved view's parameters, in this same request.
+        view = self._find_model_view(request.path_params["identity"])
+        request, lost = await saved_views.opened_request(view, request)
+        for message in lost:
+            flash(request, message, FlashLevel.error)
         return await listing.list_page_response(self, request)
 
     async def create(self, request: Request) -> Response:

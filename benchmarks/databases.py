@@ -24,7 +24,8 @@ from benchmarks.shop import SHOP_TABLES
 
 DbKind = Literal["sqlite", "postgresql"]
 
-PG_DATABASE = "admin_app_bench"
+# Another name (BENCH_PG_DATABASE) keeps runs of several checkouts apart.
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "admin_app_bench")
 POSTGRES_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

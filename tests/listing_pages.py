@@ -36,3 +36,12 @@ def get_page(client: TestClient, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.text[:300])
     return response.text
+
+
+def column_headings(page: str) -> list[str]:
+    """The list table's column headings (after its two unnamed ones)."""
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S)
+    assert head is not None, "no list table on the page"
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells[2:]]
+    return [html.unescape(text) for text in texts]

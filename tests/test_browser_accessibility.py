@@ -124,7 +124,9 @@ _MARK_CONTROLS = """() => {
     && getComputedStyle(e).visibility !== "hidden"
     && !e.classList.contains("select2-hidden-accessible")
     && e.getAttribute("aria-disabled") !== "true"
-    && !e.closest("[aria-hidden=true], [inert]"));
+    && !e.closest("[aria-hidden=true], [inert]")
+    // Inside a closed <details> (a list's Columns menu): not shown until opened.
+    && !e.closest("details:not([open]) > :not(summary)"));
   found.forEach((e, i) => { e.dataset.keyboard = String(i); });
   return found.map((e) => e.outerHTML.slice(0, 100));
 }"""

@@ -65,6 +65,10 @@ def _pages(page: object) -> dict[str, str]:
         "trash-details": "/admin/project/details/6",
         "restore": "/admin/order-item/history/2",
         "audit-deleted": "/admin/audit-entry/list?deleted=not_restored",
+        "list-columns": "/admin/order/list",
+        "save-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
+        "saved-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
+        "saved-views": "/admin/order/views",
     }
 
 
@@ -88,8 +92,47 @@ def _deleted_first(page: object) -> None:
     page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
 
 
+def _open_columns(page: object) -> None:
+    """The list's column chooser opened."""
+    page.click("#column-chooser > summary")  # type: ignore[attr-defined]
+
+
+def _open_save_view(page: object) -> None:
+    """The list's "Save view" menu opened, a name typed."""
+    page.click("#save-view > summary")  # type: ignore[attr-defined]
+    page.fill("#save-view-name", "Big submitted orders")  # type: ignore[attr-defined]
+
+
+def _open_saved_view(page: object) -> None:
+    """A list saved as a shared view (once: the first picture saves it) and
+    a private one, then opened from the sidebar."""
+    sidebar = page.locator("a[data-saved-view]", has_text="Big submitted orders")  # type: ignore[attr-defined]
+    if sidebar.count() == 0:
+        shown = "columns=reference,status,total,requester,created_at"
+        page.goto(page.url + "&" + shown)  # type: ignore[attr-defined]
+        _open_save_view(page)
+        page.check("#save-view-shared")  # type: ignore[attr-defined]
+        page.click("#save-view-form button[type=submit]")  # type: ignore[attr-defined]
+        page.wait_for_url("**view=**")  # type: ignore[attr-defined]
+        page.goto("/admin/order/list?status=draft")  # type: ignore[attr-defined]
+        page.click("#save-view > summary")  # type: ignore[attr-defined]
+        page.fill("#save-view-name", "My drafts")  # type: ignore[attr-defined]
+        page.click("#save-view-form button[type=submit]")  # type: ignore[attr-defined]
+        page.wait_for_url("**view=**")  # type: ignore[attr-defined]
+        sidebar = page.locator("a[data-saved-view]", has_text="Big submitted orders")  # type: ignore[attr-defined]
+    # Its link (in the folded menu on a phone).
+    page.goto(sidebar.get_attribute("href"))  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+
+
 # Page kind → what is done on the page before its picture.
-ACTIONS = {"palette": _open_palette, "restore": _deleted_first}
+ACTIONS = {
+    "palette": _open_palette,
+    "restore": _deleted_first,
+    "list-columns": _open_columns,
+    "save-view": _open_save_view,
+    "saved-view": _open_saved_view,
+}
 
 
 def main(only: set[str] | None = None) -> None:

@@ -40,6 +40,7 @@ from admin_app.forms.planning import plans_forms as _plans_forms
 from admin_app.forms.widgets import tell_apart
 from admin_app.keys import format_key
 from admin_app.labels import row_label
+from admin_app.lists.columns import shown_columns
 from admin_app.lists.page_edits import (
     STATE,
     PageEdits,
@@ -94,7 +95,7 @@ def editable_plan(view: Any) -> FormPlan | None:
             problem = "is not a field its edit form may change"
         elif planned.kind not in ("column", "to_one"):
             problem = "is neither a column nor a many-to-one relation"
-        elif _list_column(view, planned) is None:
+        elif _list_column(view._list_prop_names, planned) is None:
             problem = "is not a column of its list (column_list)"
         if problem:
             raise ListEditableError(
@@ -107,20 +108,35 @@ def editable_plan(view: Any) -> FormPlan | None:
     return narrowed
 
 
-def _list_column(view: Any, planned: PlannedField) -> int | None:
-    for index, name in enumerate(view._list_prop_names):
+def _list_column(names: Sequence[str], planned: PlannedField) -> int | None:
+    for index, name in enumerate(names):
         if name in (planned.name, planned.key) or name in planned.columns:
             return index
     return None
 
 
+def page_plan(view: Any, request: Request) -> FormPlan | None:
+    """:func:`editable_plan` narrowed to the columns the page shows (its
+    ``columns``: :mod:`admin_app.lists.columns`): a hidden column is neither
+    drawn nor read back. None when the page shows none of them."""
+    plan = editable_plan(view)
+    if plan is None:
+        return None
+    shown = shown_columns(view, request)
+    fields = tuple(p for p in plan.fields if _list_column(shown, p) is not None)
+    if not fields:
+        return None
+    return plan if len(fields) == len(plan.fields) else replace(plan, fields=fields)
+
+
 async def _form_class(view: Any, plan: FormPlan) -> type[Form]:
-    # One class per zone: a date-time cell reads in the user's zone.
-    zone = view.display_timezone()
+    # One class per zone (a date-time cell reads in the user's zone) and per
+    # set of columns shown.
+    key = (view.display_timezone(), tuple(p.name for p in plan.fields))
     cache: dict[Any, type[Form]] = view.__dict__.setdefault("_editable_forms", {})
-    if zone not in cache:
-        cache[zone] = await form_class(view, plan, zone)
-    return cache[zone]
+    if key not in cache:
+        cache[key] = await form_class(view, plan, key[0])
+    return cache[key]
 
 
 def may_edit(view: Any, request: Request) -> bool:
@@ -161,12 +177,13 @@ async def editing_context(
     """Replace the editable cells of the rows the user may change by inputs;
     the context the list template needs (``list_edit``; ``error`` for a
     refused page)."""
-    plan = editable_plan(view)
+    plan = page_plan(view, request)
     if plan is None or not may_edit(view, request):
         return {}
     form_cls = await _form_class(view, plan)
     posted = {edit.key: edit for edit in edits.rows} if edits else {}
-    columns = {p.name: _list_column(view, p) for p in plan.fields}
+    shown = shown_columns(view, request)
+    columns = {p.name: _list_column(shown, p) for p in plan.fields}
     labels = view._column_labels
     drawn: list[tuple[Any, ListRow, RowEdit | None, Form, dict[str, Any]]] = []
     for row, shown_row in zip(page_rows, listed, strict=False):
@@ -318,7 +335,7 @@ async def save_page(
     """The list's POST: save the changed rows, then back to the list; or
     the page again (``render``) with each message by its cell."""
     view = site._find_model_view(request.path_params["identity"])
-    plan = editable_plan(view)
+    plan = page_plan(view, request)
     if plan is None:
         raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED)
     if not may_edit(view, request):

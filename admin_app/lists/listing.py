@@ -37,6 +37,7 @@ from starlette.responses import RedirectResponse, Response
 from admin_app.db import run_in_session
 from admin_app.enums import reads_plainly
 from admin_app.inspection import columns_of, local_columns, mapper_of
+from admin_app.lists.columns import column_chooser, shown_columns
 from admin_app.lists.counting import RowCount, cap_of, count_rows, wants_exact
 from admin_app.lists.editable import editing_context
 from admin_app.lists.filters import DateRangeFilter, ParamFilter
@@ -204,13 +205,15 @@ def _clause(key: SortKey) -> Any:
     return key.column.desc() if key.descending else key.column.asc()
 
 
-def shown_loads(view: ModelView) -> list[Any]:
-    """Loader options for a list page: each relation shown, in one statement
-    per relation, and only the columns shown (with keys) where the view leaves
-    rendering to us; a view with ``column_formatters`` (or its own
-    ``get_list_value`` or ``get_prop_value``, which may read any column) gets
-    whole rows."""
-    options: list[Any] = [selectinload(relation) for relation in view._list_relations]
+def shown_loads(view: ModelView, shown: Sequence[str] | None = None) -> list[Any]:
+    """Loader options for a list page: each relation shown (of ``shown``,
+    the columns chosen, else the view's), in one statement per relation, and
+    only the columns shown (with keys) where the view leaves rendering to us;
+    a view with ``column_formatters`` (or its own ``get_list_value`` or
+    ``get_prop_value``, which may read any column) gets whole rows."""
+    names = set(view._list_prop_names if shown is None else shown)
+    relations = [relation for relation in view._list_relations if relation.key in names]
+    options: list[Any] = [selectinload(relation) for relation in relations]
     if (
         view.column_formatters
         # An editable row's snapshot holds every column (lists.editable).
@@ -221,9 +224,9 @@ def shown_loads(view: ModelView) -> list[Any]:
         return options
     mapper = mapper_of(view.model)
     wanted = set(_key_attributes(view))
-    for relation in view._list_relations:
+    for relation in relations:
         wanted |= local_columns(relation.property)
-    wanted |= {name for name in view._list_prop_names if name in mapper.columns}
+    wanted |= {name for name in names if name in mapper.columns}
     attributes = [getattr(view.model, key) for key in sorted(wanted)]
     return [*options, load_only(*attributes)]
 
@@ -252,7 +255,7 @@ async def list_page(
     cursor = cursor_of(request) if query.order is not None and not last else None
     exact = wants_exact(request) or last
     cap = cap_of(view)
-    loads = shown_loads(view)
+    loads = shown_loads(view, shown_columns(view, request))
 
     def read(session: Session) -> ListPage:
         count = count_rows(
@@ -355,6 +358,8 @@ async def list_page_response(
             )
         )
         context["rows_html"] = render_rows(site.templates.env, view, rows)
+        context["shown_columns"] = shown_columns(view, request)
+        context["column_chooser"] = column_chooser(view, request)
         context["filter_panel"] = await filter_panel(
             view, request, query, pagination.count
         )

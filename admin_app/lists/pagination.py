@@ -24,8 +24,9 @@ LAST_PAGE = "last"
 LIST_PARAM = "list"
 # Not carried from page to page: each link sets its own.
 PAGING_PARAMS = (AFTER, BEFORE, LIST_PARAM, "page")
-# Not which rows a list holds, nor their order: its export leaves them out.
-NOT_THE_ROWS = (*PAGING_PARAMS, "pageSize", EXACT_PARAM)
+# Not which rows a list holds, nor their order: its export leaves them out
+# (``columns``, the columns shown: admin_app.lists.columns).
+NOT_THE_ROWS = (*PAGING_PARAMS, "pageSize", EXACT_PARAM, "columns")
 _NOT_THE_LIST = {*PAGING_PARAMS, EXACT_PARAM, "error"}
 
 

@@ -10,6 +10,7 @@ what the list shows, refuses it (400)."""
 import math
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,9 +26,16 @@ from sqladmin.filters import (
 from sqladmin.i18n import gettext
 from sqlalchemy import Date, DateTime, Float, Integer, Numeric, Uuid
 from sqlalchemy.types import TypeDecorator
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from admin_app.lists.columns import (
+    COLUMNS,
+    asked_columns,
+    check_columns,
+    known_columns,
+)
 from admin_app.lists.counting import EXACT_PARAM
 from admin_app.lists.filters import OP, FilterValueError, ParamFilter
 from admin_app.lists.pagination import LAST_PAGE, PAGING_PARAMS
@@ -40,6 +48,8 @@ LIST_PARAMS = frozenset(
     {"page", "pageSize", "sortBy", "sort", "search", "match", "error"}
     # Keyset paging, the list's digest, an exact count: admin_app.lists.listing.
     | {*PAGING_PARAMS, EXACT_PARAM}
+    # The columns shown, in order: admin_app.lists.columns.
+    | {COLUMNS}
 )
 MAX_PARAM_LENGTH = 1000
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
@@ -77,7 +87,8 @@ def check_list_params(view: ModelView, request: Request) -> None:
     """Raise 400 unless every query parameter is one the list reads, given
     once (or a filter's repeatable one), in a shape some page produces."""
     filters: dict[str, Any] = {}
-    repeatable: set[str] = set()
+    # The chooser's checkboxes, without JavaScript: one parameter each.
+    repeatable: set[str] = {COLUMNS}
     for found in view.get_filters():
         if isinstance(found, ParamFilter):
             filters.update(dict.fromkeys(found.parameters(), found))
@@ -112,6 +123,7 @@ def check_list_params(view: ModelView, request: Request) -> None:
         _bad("Invalid count parameter: exact.")
     if "sortBy" in params and params["sortBy"] not in view._sort_fields:
         _bad("Invalid sortBy parameter.")
+    check_columns(view, params)
     for name, found in filters.items():
         operation = params.get(name)
         if not name.endswith(OP) or not operation:
@@ -123,6 +135,55 @@ def check_list_params(view: ModelView, request: Request) -> None:
         )
         if operation not in known:
             _bad(f"Invalid filter operation for {found.title!r}.")
+
+
+def usable_params(
+    view: ModelView, items: Sequence[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """``items`` (a list's parameters, as a saved view keeps them) without
+    those :func:`check_list_params` would refuse: the kept ones, and the
+    names dropped (a filter or a sort the view no longer has, a column no
+    longer listed). For a saved view, which opens with a message instead."""
+    filters: dict[str, Any] = {}
+    for found in view.get_filters():
+        if isinstance(found, ParamFilter):
+            filters.update(dict.fromkeys(found.parameters(), found))
+        else:
+            filters[str(found.parameter_name)] = found
+            if getattr(found, "has_operator", False):
+                filters[f"{found.parameter_name}{OP}"] = found
+    allowed = LIST_PARAMS | set(filters)
+    kept: list[tuple[str, str]] = []
+    dropped: list[str] = []
+    for name, value in items:
+        if name not in allowed or len(value) > MAX_PARAM_LENGTH or "\x00" in value:
+            dropped.append(name)
+        elif name == COLUMNS:
+            known, unknown = known_columns(
+                view, asked_columns(QueryParams([(name, value)]))
+            )
+            dropped += unknown
+            if known:
+                kept.append((name, ",".join(known)))
+        elif name == "sortBy" and value not in view._sort_fields:
+            dropped.append(value)
+        elif name.endswith(OP) and name in filters and value:
+            found = filters[name]
+            known_ops = (
+                found.operations
+                if isinstance(found, ParamFilter)
+                else frozenset(_operation_names(view, found))
+            )
+            if value in known_ops:
+                kept.append((name, value))
+            else:
+                dropped.append(str(found.title))
+        else:
+            kept.append((name, value))
+    names = {name for name, _ in kept}
+    if "sortBy" not in names:
+        kept = [(name, value) for name, value in kept if name != "sort"]
+    return kept, list(dict.fromkeys(dropped))
 
 
 def filter_problems(view: ModelView, request: Request) -> list[FilterProblem]:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from admin_app.enums import reads_plainly
 from admin_app.keys import format_key
+from admin_app.lists.columns import shown_columns
 from admin_app.security.permissions import RoleAuthorization
 
 TEMPLATE = "admin_app/lists/rows.html"
@@ -115,6 +116,7 @@ async def list_rows(
         getattr(view, name) for name in _CHECKS
     ]
     plain = _plain_columns(view)
+    shown = shown_columns(view, request)
     shared = None
     if rows and _row_independent(view):
         shared = [await check(request, rows[0]) for check in checks]
@@ -136,7 +138,7 @@ async def list_rows(
                     Cell([Link(view._default_formatter(getattr(row, name)))])
                     if name in plain
                     else await _cell(view, request, urls, row, name)
-                    for name in view._list_prop_names
+                    for name in shown
                 ],
             )
         )

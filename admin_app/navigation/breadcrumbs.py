@@ -30,6 +30,7 @@ _STEPS = {
     "history": "History",
     "delete": "Delete",
     "export": "Export",
+    "saved_views": "Saved views",
 }
 _ROW_PAGES = ("details", "edit", "history")
 _ACCOUNT = {"account_password": "Password", "account_time_zone": "Time zone"}

@@ -5,7 +5,9 @@ the administration group (admin_app's own tables) comes last. A view's
 ``category`` and ``icon`` win; views that leave them unset (a plain
 ``ModelView``, a custom page) get the ones their name and module suggest.
 A group none of whose views the user may open is not drawn: the
-administration group is absent for everyone but admins.
+administration group is absent for everyone but admins. Under a model, the
+user's saved views of it (their own, then the shared ones), read with the
+user: nothing for a user who has none.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 
 from admin_app.navigation.naming import ADMINISTRATION, icon_for, module_category
+from admin_app.saved_views.opening import ViewLink, links_by_model
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Link:
     url: str
     icon: str | None
     current: bool
+    # The user's saved views of the model, drawn under it.
+    views: tuple[ViewLink, ...] = ()
 
 
 @dataclass
@@ -89,7 +94,9 @@ def _name(view: Any) -> str:
 def sidebar(admin: Any, request: Request) -> list[Group]:
     """The groups of views the current user may open, for this page."""
     groups: dict[str, Group] = {}
-    for view in getattr(admin, "views", ()):
+    registered = list(getattr(admin, "views", ()))
+    saved = links_by_model(registered, request)
+    for view in registered:
         if not (view.is_visible(request) and view.is_accessible(request)):
             continue
         url = _url(view, request)
@@ -102,6 +109,7 @@ def sidebar(admin: Any, request: Request) -> list[Group]:
                 url=url,
                 icon=view_icon(view),
                 current=_is_current(view, url, request),
+                views=tuple(saved.get(view.identity, ())) if view.is_model else (),
             )
         )
     ordered = sorted(groups.values(), key=lambda group: group.is_administration)

@@ -9,6 +9,9 @@
   ``templates/admin_app/palette/palette.html`` embeds in every page as JSON.
 """
 
+import hashlib
+import json
+from collections.abc import Callable
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,11 @@ from admin_app.palette.records import (
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
+
+# More commands, from another feature (the user's saved views): (label,
+# section, URL, keywords) for the views and the request.
+MoreCommands = Callable[[list[Any], Request], list[tuple[str, str, str, str]]]
+_MORE = "_palette_more"
 
 PAGE_TEMPLATE = "admin_app/palette/page.html"
 DIALOGS_TEMPLATE = "admin_app/palette/dialogs.html"
@@ -57,6 +65,7 @@ async def page_endpoint(site: "AdminSite", request: Request) -> Response:
         term, error = "", str(exc)
     views = list(site.views)
     everything = palette_commands.commands_for(views, request)
+    everything += more_commands(site, request)
     shown = palette_commands.matching(everything, term) if term else []
     groups = await search_records(site, request, term) if term else []
     context = {
@@ -88,6 +97,7 @@ async def dialogs_endpoint(site: "AdminSite", request: Request) -> Response:
     shortcuts lead to: fetched by the page's script, kept a few minutes
     by the browser (the pages they lead to check the user's rights again)."""
     found = palette_commands.model_commands(list(site.views), request)
+    found += more_commands(site, request)
     go = gettext("Go to")
     places = {
         key: {"label": label, "section": go, "keywords": keywords}
@@ -101,8 +111,34 @@ async def dialogs_endpoint(site: "AdminSite", request: Request) -> Response:
     return response
 
 
-def install(site: "AdminSite") -> None:
-    """The palette's routes, and its data for every page's template."""
+def more_commands(
+    site: "AdminSite", request: Request
+) -> list[palette_commands.Command]:
+    """The commands another feature adds for this user (none signed out)."""
+    more: MoreCommands | None = getattr(site, _MORE, None)
+    if more is None or getattr(request.state, "admin_user", None) is None:
+        return []
+    return [
+        palette_commands.Command(*found) for found in more(list(site.views), request)
+    ]
+
+
+def dialogs_url(site: "AdminSite", request: Request) -> str:
+    """Where a page fetches the dialogs: with a digest of the user's added
+    commands, so that the browser's copy (kept five minutes) is not used
+    once they change; the plain URL for a user without any."""
+    url = str(request.url_for("admin:palette_dialogs"))
+    more = more_commands(site, request)
+    if not more:
+        return url
+    text = json.dumps(palette_commands.as_json(more))
+    return f"{url}?v={hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def install(site: "AdminSite", more: MoreCommands | None = None) -> None:
+    """The palette's routes, and its data for every page's template;
+    ``more`` adds commands (the user's saved views)."""
+    setattr(site, _MORE, more)
     site.admin.router.routes[:0] = [
         Route(
             "/palette/search",
@@ -117,3 +153,4 @@ def install(site: "AdminSite") -> None:
         Route("/palette", endpoint=MethodType(page_endpoint, site), name="palette"),
     ]
     site.templates.env.globals["palette"] = MethodType(page_palette, site)
+    site.templates.env.globals["palette_dialogs_url"] = MethodType(dialogs_url, site)

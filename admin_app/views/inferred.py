@@ -77,6 +77,7 @@ from admin_app.lists.searching import (
 )
 from admin_app.navigation.naming import icon_for, module_category
 from admin_app.references import referenced_model
+from admin_app.saved_views.options import SavedViewOptions
 from admin_app.schemas import Hasher, marked_hasher
 
 LIST_TEXT_LIMIT = 80
@@ -173,7 +174,9 @@ def _relations_by_local_column(
     }
 
 
-class AutoModelView(SoftDeleteOptions, ModelView, metaclass=_InferringMeta):
+class AutoModelView(
+    SoftDeleteOptions, SavedViewOptions, ModelView, metaclass=_InferringMeta
+):
     """A sqladmin ModelView whose defaults come from the SQLModel class."""
 
     # API models the forms validate with; found by name (``<Model>Create``,

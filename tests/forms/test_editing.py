@@ -391,8 +391,8 @@ def test_the_edit_page_reads_the_row_once_and_each_picked_label_once(
     from_box = [sql for sql in reads if "FROM box" in sql]
     from_shelf = [sql for sql in reads if "FROM shelf" in sql]
     from_grants = [sql for sql in reads if "FROM admin_app_grant" in sql]
-    # The login check, the user's grants, and the box with its picked shelf in
-    # one statement: nothing twice, no query for the picker's label.
-    assert (len(reads), len(from_box), len(from_shelf)) == (3, 1, 0), reads
+    # The login check, the user's grants and saved views, and the box with its
+    # picked shelf in one statement: nothing twice, no query for the picker's label.
+    assert (len(reads), len(from_box), len(from_shelf)) == (4, 1, 0), reads
     assert "JOIN shelf" in from_box[0]
     assert len(from_grants) == 1, reads

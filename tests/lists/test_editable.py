@@ -581,3 +581,25 @@ def test_a_cell_left_as_drawn_is_never_written(
             text("SELECT colour, count FROM gadget WHERE name = 'Lamp'")
         ).one()
     assert tuple(stored) == ("purple", 5)
+
+
+def test_a_page_with_columns_hidden_edits_only_those_it_shows(
+    client: TestClient, gadgets: list[str], engine: Engine
+) -> None:
+    url = f"{GADGETS}?columns=name,id"
+    html, values = page(client, url)
+    fan = prefixes(values)[gadgets[1]]
+    assert fan + "name" in values
+    assert not any(name.endswith(("-count", "-colour", "-active")) for name in values)
+    values[fan + "name"] = "Ceiling fan"
+    response = client.post(url, data=values)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].endswith(url)
+    saved = gadget(engine, gadgets[1])
+    assert (saved.name, saved.count, saved.active) == ("Ceiling fan", 2, False)
+    (entry,) = updates(engine)
+    assert entry.changes == {"name": {"before": "Fan", "after": "Ceiling fan"}}
+    # A page showing none of the editable columns takes no post.
+    html, _ = page(client, f"{GADGETS}?columns=notes")
+    assert 'data-admin-app="list-edit"' not in html
+    assert client.post(f"{GADGETS}?columns=notes", data={}).status_code == 405
