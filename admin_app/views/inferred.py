@@ -299,7 +299,8 @@ class AutoModelView(
     @staticmethod
     def infer_column_filters(model: type[SQLModel]) -> list[Any]:
         filters: list[Any] = []
-        for fact in _visible(model):
+        trash = infer_soft_delete_column(model)  # the Trash link filters by it
+        for fact in (f for f in _visible(model) if f.name != trash):
             attribute = getattr(model, fact.name)
             if fact.is_bool:
                 filters.append(BooleanFilter(attribute, title=fact.title))

@@ -77,3 +77,14 @@ def test_the_trash_counts_and_pages_its_own_rows(served: Served) -> None:
     assert sorted(listed(trash.text)) == ["a/b c%", "old", "plan"]
     assert listed(live.text) == []
     assert "Showing 1 to 3 of 3 items" in trash.text
+
+
+def test_the_trash_stamp_is_no_filter_of_its_own(served: Served) -> None:
+    view = next(v for v in served.views() if v.identity == "soft-document")
+
+    answer = served.client.get(
+        "/admin/soft-document/list", params={"deleted_at_from": "2020-01-01"}
+    )
+
+    assert [f.parameter_name for f in view.get_filters()] == []
+    assert answer.status_code == 400
