@@ -22,7 +22,7 @@ from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_
 from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
-from admin_app.tables import ADMIN_TABLES, UNLISTED_TABLES
+from admin_app.tables import SERVED_TABLES
 from admin_app.views import audit as audit_views
 from admin_app.views import users as admin_views
 
@@ -88,8 +88,7 @@ def mount_admin(
         *declared_views(modules),
         *views,
     ]
-    listed = [table for table in ADMIN_TABLES if table not in UNLISTED_TABLES]
-    for view in build_views([*tables, *listed], own_views, modules):
+    for view in build_views([*tables, *SERVED_TABLES], own_views, modules):
         site.add_view(view)
     # The home page: the declared widgets, and the migration status of these
     # settings (read, never applied) beside what the site gave it.

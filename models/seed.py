@@ -31,6 +31,8 @@ BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 DEMO_PASSWORD = "demo-password-not-for-login"  # noqa: S105
 USER_COUNT = 600
 PROJECT_COUNT = 60
+# The projects (by position) seeded in the trash.
+TRASHED_PROJECTS = (5, 17, 42)
 ORDER_COUNT = 2000
 
 TEAM_NAMES = (
@@ -161,6 +163,8 @@ def seed(session: Session, *, hash_password: Callable[[str], str]) -> dict[str, 
             "team_id": team_ids[i % len(team_ids)],
             "is_archived": rng.random() < 0.1,
             "created_at": _at(30 + rng.uniform(0, 30)),
+            # A few in the trash, without another draw of the generator.
+            "deleted_at": _at(62 + i / 10) if i in TRASHED_PROJECTS else None,
         }
         for i, name in enumerate(rng.sample(names, PROJECT_COUNT))
     ]

@@ -77,6 +77,8 @@ class Project(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     is_archived: bool = Field(default=False, title="Archived")
     created_at: datetime = Field(default_factory=utc_now)
+    # Set by a delete: the project goes to the trash (admin_app.deletion.soft).
+    deleted_at: datetime | None = Field(default=None, index=True)
 
     team: Optional["Team"] = Relationship(back_populates="projects")
     members: list["User"] = Relationship(

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from admin_app.auth.models import AdminUser, Role
 from admin_app.auth.passwords import verify_password
 from admin_app.db import make_sync_engine
+from tests.alembic_heads import admin_head
 from tests.browser import free_port
 from tests.conftest import REPO, TEST_SECRET, make_settings
 
@@ -62,7 +63,8 @@ def test_upgrade_demo_and_createsuperuser(
 ) -> None:
     assert run("db", "upgrade", env=env).returncode == 0
     current = run("db", "current", env=env)
-    assert "a0006 (head)" in current.stdout and "d0001 (head)" in current.stdout
+    assert f"{admin_head()} (head)" in current.stdout
+    assert "d0002 (head)" in current.stdout
     assert "models and migrations agree" in run("db", "check", env=env).stdout
 
     first = run("demo", env=env)

@@ -91,7 +91,7 @@ def test_autogenerate_writes_the_missing_revision_on_the_apps_branch(
     assert len(written) == 1
     body = written[0].read_text()
     assert "drifted_team_note" in body and "import sqlmodel" in body
-    assert "down_revision: str | Sequence[str] | None = 'd0001'" in body
+    assert "down_revision: str | Sequence[str] | None = 'd0002'" in body
     migrate.upgrade(settings)
     migrate.check(settings)
     assert "drifted_team_note" in tables(settings)

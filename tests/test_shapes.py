@@ -17,7 +17,8 @@ of its tables these must answer as said, in this order:
 * the create form (200) and a create with the module's ``CREATE`` inputs (302,
   one row more);
 * a delete of the oldest row (303 to the list: a row less, or nothing deleted
-  and the list saying why not).
+  and the list saying why not); a soft-deleting view's list and trash hold the
+  rows out of and in the trash, and its delete moves a row to the trash.
 
 No answer may be a 5xx, show a traceback, or hold one of the module's secrets.
 A failure names the module, the database, the view and the step, and every
@@ -150,6 +151,20 @@ def _count(engine: Engine, table: Table) -> int:
         return int(connection.scalar(select(func.count()).select_from(table)) or 0)
 
 
+def _live_count(engine: Engine, view: ModelView, trashed: bool = False) -> int:
+    """The rows of ``view``'s table its list shows: those out of the trash of a
+    soft-deleting view (or, ``trashed``, those in it)."""
+    table = view.model.__table__
+    name = getattr(view, "soft_delete_column", None)
+    if not name:
+        return 0 if trashed else _count(engine, table)
+    column = table.c[getattr(view.model, name).key]
+    where = column.is_not(None) if trashed else column.is_(None)
+    with engine.connect() as connection:
+        found = connection.scalar(select(func.count()).select_from(table).where(where))
+        return int(found or 0)
+
+
 def _listed(page: str) -> list[ListedRow]:
     return [
         ListedRow(html.unescape(key), html.unescape(details), html.unescape(edit))
@@ -193,11 +208,18 @@ def _read_only_steps(visit: Visit, engine: Engine, view: ModelView) -> list[List
     if listing is None:
         return []
     rows = _listed(listing.text)
-    expected = _count(engine, view.model.__table__)
+    expected = _live_count(engine, view)
     if len(rows) != expected:
         visit.fail(
             identity, "list", f"{len(rows)} rows listed, {expected} in the table"
         )
+    if getattr(view, "soft_delete_column", None):
+        trash = visit.request(
+            identity, "trash", "GET", f"{base}/list", params={"trash": "1"}
+        )
+        trashed = _live_count(engine, view, trashed=True)
+        if trash is not None and len(_listed(trash.text)) != trashed:
+            visit.fail(identity, "trash", f"not the {trashed} rows in the trash")
     for name in view._sort_fields:
         for order in ("asc", "desc"):
             visit.request(
@@ -319,8 +341,7 @@ def _delete_step(visit: Visit, engine: Engine, view: ModelView) -> None:
     if not rows or not view.can_delete:
         return
     oldest = rows[-1]
-    table = view.model.__table__
-    before = _count(engine, table)
+    before = _live_count(engine, view)
     step = f"delete of {oldest.key}"
     answer = visit.request(
         identity,
@@ -332,7 +353,7 @@ def _delete_step(visit: Visit, engine: Engine, view: ModelView) -> None:
     )
     if answer is None:
         return
-    after = _count(engine, table)
+    after = _live_count(engine, view)
     location = answer.headers["location"]
     if "error=" in location:
         visit.fail(identity, step, "a message in the URL")

@@ -61,6 +61,10 @@ def _pages(page: object) -> dict[str, str]:
         "grants": "/admin/grant/list",
         "audit": "/admin/audit-entry/list",
         "palette": "/admin/user/list",
+        "trash": "/admin/project/list?trash=1",
+        "trash-details": "/admin/project/details/6",
+        "restore": "/admin/order-item/history/2",
+        "audit-deleted": "/admin/audit-entry/list?deleted=not_restored",
         "list-columns": "/admin/order/list",
         "save-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
         "saved-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
@@ -73,6 +77,19 @@ def _open_palette(page: object) -> None:
     page.keyboard.press("Control+k")  # type: ignore[attr-defined]
     page.keyboard.type("ma")  # type: ignore[attr-defined]
     page.wait_for_selector("#palette-list [data-kind=record]")  # type: ignore[attr-defined]
+
+
+def _deleted_first(page: object) -> None:
+    """The order item of this history page deleted (once) by its confirmation
+    page, so that the page offers to restore it."""
+    if page.locator("[data-role=restore-form]").count():  # type: ignore[attr-defined]
+        return
+    history = page.url  # type: ignore[attr-defined]
+    page.goto("/admin/order-item/delete?pks=2")  # type: ignore[attr-defined]
+    page.click("[data-role=delete-confirm]")  # type: ignore[attr-defined]
+    page.wait_for_url("**/admin/order-item/list**")  # type: ignore[attr-defined]
+    page.goto(history)  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
 
 
 def _open_columns(page: object) -> None:
@@ -123,6 +140,7 @@ AFTER = {"saved-views": _delete_saved_views}
 # Page kind → what is done on the page before its picture.
 ACTIONS = {
     "palette": _open_palette,
+    "restore": _deleted_first,
     "list-columns": _open_columns,
     "save-view": _open_save_view,
     "saved-view": _open_saved_view,

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqladmin.helpers import slugify_class_name
 from sqladmin.i18n import gettext
-from sqlalchemy import JSON, Table, event
+from sqlalchemy import JSON, Table, event, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlmodel import Field, SQLModel
@@ -64,8 +64,8 @@ class AuditEntry(SQLModel, table=True):
     user_id: int | None = Field(default=None, index=True)
     username: str = Field(default="", max_length=150)
     # create, update, delete, cascade_delete (went with a deleted row), unlink
-    # (a deleted row's reference emptied), action:<name>, import, revert,
-    # login, logout, login_failed
+    # (a deleted row's reference emptied), soft_delete (moved to the trash),
+    # restore, action:<name>, import, revert, login, logout, login_failed
     action: str = Field(max_length=60, index=True)
     # The view's identity (as in URLs); the table's class or name without one.
     model: str | None = Field(default=None, max_length=100, index=True)
@@ -73,6 +73,10 @@ class AuditEntry(SQLModel, table=True):
     # {"field": {"before": ..., "after": ...}}; sensitive fields redacted.
     changes: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     remote_addr: str | None = Field(default=None, max_length=64)
+    # The entry this one went with: a cascaded or unlinked row's points at
+    # the delete of the selected row it went with, a restored child's at its
+    # parent's restore (admin_app.audit.restore finds them by it).
+    cause_id: int | None = Field(default=None, index=True)
 
     def __str__(self) -> str:
         target = f" {self.model} {self.pk}" if self.model else ""
@@ -95,6 +99,8 @@ def shown_username(entry: AuditEntry) -> str:
 
 
 REDACTED = "(hidden)"
+# Entries written by one statement, at most.
+BULK = 1000
 
 
 def changed_values(
@@ -140,6 +146,7 @@ def record(
     pk: str | None = None,
     changes: dict[str, Any] | None = None,
     remote_addr: str | None = None,
+    cause_id: int | None = None,
 ) -> AuditEntry:
     """Add an entry to ``session``: it commits, or rolls back, with the change."""
     entry = AuditEntry(
@@ -150,6 +157,7 @@ def record(
         pk=pk[:200] if pk is not None else None,
         changes=changes,
         remote_addr=remote_addr[:64] if remote_addr is not None else None,
+        cause_id=cause_id,
     )
     session.add(entry)
     return entry
@@ -385,8 +393,21 @@ def record_deletion(
     does it: ``delete`` for each selected row, ``cascade_delete`` for each row
     going with them (cascades, many-to-many links), ``unlink`` for each row
     whose reference is emptied (``ON DELETE SET NULL``). ``identities`` names
-    the tables the admin has views of."""
+    the tables the admin has views of. Each entry of a row that goes with a
+    selected row has that row's entry as its ``cause_id``: a restore finds
+    them by it."""
     seen: set[tuple[Table, str]] = set()
+    causes: dict[tuple[Any, ...], int] = {}
+    went: list[dict[str, Any]] = []
+    actor_fields: dict[str, Any] = {
+        "user": actor.user,
+        "remote_addr": actor.remote_addr,
+    }
+    who = {
+        "user_id": getattr(actor.user, "id", None),
+        "username": str(getattr(actor.user, "username", "") or "")[:150],
+        "remote_addr": actor.remote_addr[:64] if actor.remote_addr else None,
+    }
     for affected in plan.affected:
         table = affected.table
         model = affected.model
@@ -412,7 +433,8 @@ def record_deletion(
         )
         for found in session.execute(affected.rows):
             mapping = found._mapping
-            values = {names[key]: value for key, value in mapping.items()}
+            values = {names[k]: v for k, v in mapping.items() if k in names}
+            root = tuple(v for k, v in mapping.items() if k not in names)
             pk = identifier_from([mapping[str(c.key)] for c in keys]) if keys else None
             if pk is not None:
                 if (table, pk) in seen:
@@ -425,12 +447,28 @@ def record_deletion(
             else:
                 action = "delete" if affected.kind is None else "cascade_delete"
                 before, after = values, None
-            record(
-                session,
-                action,
-                user=actor.user,
-                model=label,
-                pk=pk,
-                changes=changed_values(before, after, secrets),
-                remote_addr=actor.remote_addr,
+            changes = changed_values(before, after, secrets)
+            if affected.kind is not None:
+                went.append(
+                    {
+                        **who,
+                        "at": utc_now(),
+                        "action": action,
+                        "model": label,
+                        "pk": pk[:200] if pk is not None else None,
+                        "changes": changes,
+                        "cause_id": causes.get(root),
+                    }
+                )
+                continue
+            entry = record(
+                session, action, model=label, pk=pk, changes=changes, **actor_fields
             )
+            session.flush()
+            assert entry.id is not None
+            causes[root] = entry.id
+        # What went with the selected rows, a statement per chunk: thousands
+        # of rows go with some deletes.
+        for start in range(0, len(went), BULK):
+            session.execute(insert(AuditEntry), went[start : start + BULK])
+        went.clear()

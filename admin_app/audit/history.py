@@ -24,11 +24,13 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 from starlette import status
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app.audit import restore
 from admin_app.audit.entries import (
     REDACTED,
     AuditEntry,
@@ -39,6 +41,7 @@ from admin_app.audit.entries import (
     trail_for,
     values_of,
 )
+from admin_app.audit.revival import Unrestorable
 from admin_app.db import run_in_session
 from admin_app.display import moment_text
 from admin_app.forms.concurrency import Snapshots
@@ -127,8 +130,24 @@ async def history_page(site: "AdminSite", request: Request) -> Response:
     # sqladmin's detail-page checks: a row's history is part of seeing it.
     await site._details(request)
     if request.method == "POST":
+        form = await request.form()
+        if "restore" in form or "trash" in form:
+            return await _restore(site, request, view, pk, form)
         return await _revert(site, request, view, pk)
     return await _render(site, request, view, pk)
+
+
+async def _restore(
+    site: "AdminSite", request: Request, view: ModelView, pk: str, form: FormData
+) -> Response:
+    """Restore the row (:mod:`admin_app.audit.restore`), then show it."""
+    try:
+        done = await restore.restore(site, request, view, pk, form)
+    except Unrestorable as refusal:
+        return await _render(site, request, view, pk, error=str(refusal))
+    flash(request, done.message, FlashLevel.success)
+    url = request.url_for("admin:details", identity=view.identity, pk=pk)
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 
 
 async def _render(
@@ -138,7 +157,9 @@ async def _render(
     pk: str,
     error: str | None = None,
 ) -> Response:
-    def load(session: Session) -> tuple[list[AuditEntry], SQLModel | None, Labels]:
+    def load(
+        session: Session,
+    ) -> tuple[list[AuditEntry], SQLModel | None, Labels, restore.Offer | None]:
         entries = session.scalars(
             select(AuditEntry)
             .where(col(AuditEntry.model) == view.identity, col(AuditEntry.pk) == pk)
@@ -151,9 +172,14 @@ async def _render(
         labels = Labels()
         for entry in entries[:HISTORY_LIMIT]:
             want_changed_rows(labels, view.model, entry)
-        return list(entries), row, labels.load(session)
+        offer = restore.offer(session, view, pk, row)
+        return list(entries), row, labels.load(session), offer
 
-    entries, row, labels = await run_in_session(view.session_maker, load)
+    entries, row, labels, offer = await run_in_session(view.session_maker, load)
+    if offer is not None and not (
+        view.can_create and await view.check_can_create(request)
+    ):
+        offer = None
     link = details_linker(site.views, request)
     can_revert = (
         row is not None
@@ -180,6 +206,7 @@ async def _render(
         "entries": shown,
         "more": len(entries) > HISTORY_LIMIT,
         "error": error,
+        "offer": offer,
         "details_url": view._build_url_for("admin:details", request, row)
         if row is not None
         else None,

@@ -100,6 +100,7 @@ class Kpi(_ModelWidget):
     where: Where = None
     cap: int = KPI_COUNT_CAP
     cache_seconds: int | None = None
+    refresh_seconds: int | None = None
     slug: str = ""
     width: str = "col-sm-6 col-xl-4"
     kind = "kpi"
@@ -176,6 +177,7 @@ class TimeSeries(_ModelWidget):
     where: Where = None
     until: date | None = None
     cache_seconds: int | None = None
+    refresh_seconds: int | None = None
     slug: str = ""
     width: str = "col-12 col-xl-8"
     kind = "series"
@@ -265,6 +267,7 @@ class TopRows(_ModelWidget):
     where: Where = None
     limit: int = 5
     cache_seconds: int | None = None
+    refresh_seconds: int | None = None
     slug: str = ""
     kind = "table"
 
@@ -293,6 +296,7 @@ class Ranking(_ModelWidget):
     limit: int = 5
     heading: str = ""
     cache_seconds: int | None = None
+    refresh_seconds: int | None = None
     slug: str = ""
     kind = "table"
 

@@ -10,7 +10,7 @@ error is logged, never shown), and the others are not affected.
 
 import logging
 from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqladmin import ModelView
 from sqladmin.authentication import login_required
@@ -24,6 +24,7 @@ from starlette.routing import Route
 from admin_app.dashboard import charts
 from admin_app.dashboard.cache import WidgetCache
 from admin_app.dashboard.inferred import ModelCard, Sources, built_in, model_cards
+from admin_app.dashboard.snapshots import Kept, Snapshots
 from admin_app.dashboard.widget import Viewer, Widget
 from admin_app.display import moment_text
 from admin_app.references import details_linker
@@ -47,6 +48,7 @@ class Board:
         self.sources = sources or Sources()
         self.declared: list[Widget] = []
         self.cache = WidgetCache()
+        self.snapshots = Snapshots()
         self.cache_seconds = DEFAULT_CACHE_SECONDS
 
     def configure(
@@ -70,9 +72,14 @@ class Board:
         return next((w for w in self.widgets(site) if w.slug == slug), None)
 
     def key(self, widget: Widget, viewer: Viewer) -> Hashable:
-        permissions = current(viewer.request)
-        user = permissions.user_id if permissions and widget.per_user() else None
-        return (widget.slug, viewer.rights_key, user)
+        return (widget.slug, viewer.rights_key, _user_of(widget, viewer))
+
+    async def figures(self, widget: Widget, viewer: Viewer) -> Kept:
+        """The widget's figures: kept ahead when it says so, else read now."""
+        if widget.refresh_seconds:
+            user = _user_of(widget, viewer)
+            return await self.snapshots.read(widget, viewer, user)
+        return Kept(await widget.load(viewer))
 
     def seconds(self, widget: Widget) -> int:
         """The widget's own cache time, else the setting's; a setting of 0
@@ -81,6 +88,12 @@ class Board:
         if self.cache_seconds == 0 or own is None:
             return self.cache_seconds
         return own
+
+
+def _user_of(widget: Widget, viewer: Viewer) -> int | None:
+    """The user a widget's figures are read for, when they differ per user."""
+    permissions = current(viewer.request)
+    return permissions.user_id if permissions and widget.per_user() else None
 
 
 def install(site: "AdminSite") -> None:
@@ -126,13 +139,13 @@ async def widget_page(site: "AdminSite", request: Request) -> Response:
     viewer = viewer_of(site, request)
     if not widget.allowed(viewer):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
-    data: Any = None
+    kept = Kept(None)
     failed = False
     try:
-        data = await board.cache.get(
+        kept = await board.cache.get(
             board.key(widget, viewer),
             board.seconds(widget),
-            lambda: widget.load(viewer),
+            lambda: board.figures(widget, viewer),
         )
     except Exception:
         logger.exception("dashboard widget %r failed", widget.slug)
@@ -140,7 +153,8 @@ async def widget_page(site: "AdminSite", request: Request) -> Response:
     context = {
         "title": str(widget.title),
         "widget": widget,
-        "data": data,
+        "data": kept.data,
+        "kept_at": kept.at,
         "failed": failed,
         "viewer": viewer,
         "charts": charts,

@@ -65,6 +65,9 @@ class Widget:
     kind: str = ""
     # Seconds its data is kept; None: ADMIN_DASHBOARD_CACHE_SECONDS.
     cache_seconds: int | None = None
+    # Seconds its figures are kept ahead in the database (read in the
+    # background, admin_app.dashboard.snapshots); None: read on request.
+    refresh_seconds: int | None = None
     # Bootstrap column classes of its frame.
     width: str = "col-12 col-lg-6"
 

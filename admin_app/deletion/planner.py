@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapper, Session
 from admin_app.deletion.plans import (
     LABELS_SHOWN,
     MAX_DEPTH,
+    ROOT_PREFIX,
     Affected,
     Group,
     Key,
@@ -79,12 +80,16 @@ def _labelled(table: Table) -> list[ColumnElement[Any]]:
 
 
 def _every_column(table: Table, rows: Subquery) -> Select[Any]:
-    """``rows`` (labelled by :func:`_labelled`) with their columns' own keys."""
+    """``rows`` (labelled by :func:`_labelled`) with their columns' own keys,
+    and the key of the selected row each goes with (``_root0``…): the audit
+    trail links each to that row's entry (:data:`ROOT_PREFIX`)."""
+    roots = [column for column in rows.c if column.key.startswith(ROOT_PREFIX)]
     return select(
         *(
             rows.c[f"_c{index}"].label(column.key)
             for index, column in enumerate(table.c)
-        )
+        ),
+        *roots,
     )
 
 
@@ -100,7 +105,9 @@ class Planner:
         self.schema = Schema.of(mapper.local_table, mapper)
         self._names = names
         self.key_columns: list[ColumnElement[Any]] = list(mapper.primary_key)
-        self._roots = [f"_root{index}" for index in range(len(self.key_columns))]
+        self._roots = [
+            f"{ROOT_PREFIX}{index}" for index in range(len(self.key_columns))
+        ]
 
     def names(self, table: Table) -> Names:
         if table in self._names:

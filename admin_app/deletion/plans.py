@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqladmin.i18n import gettext
 from sqlalchemy import (
     ColumnElement,
     Executable,
@@ -53,6 +54,9 @@ LABELS_SHOWN = 5
 REFUSALS_SHOWN = 5
 
 Key = tuple[Any, ...]
+# The columns of an affected row holding the key of the selected row it goes
+# with (``_root0``, ``_root1``… for a composite key).
+ROOT_PREFIX = "_root"
 
 
 class Kind(enum.StrEnum):
@@ -227,7 +231,8 @@ class Reason:
 class Affected:
     """Rows of one table that a plan deletes or unlinks, for the audit trail
     (read before the statements run): ``rows`` selects every column of
-    ``table``, labelled by column key."""
+    ``table``, labelled by column key, and the key of the selected row each
+    goes with (:data:`ROOT_PREFIX` columns)."""
 
     table: Table
     model: type | None  # the table's class, when it has one
@@ -248,6 +253,8 @@ class Plan:
     reasons: dict[Key, list[Reason]] = field(default_factory=dict)
     statements: list[Executable] = field(default_factory=list)
     affected: list[Affected] = field(default_factory=list)
+    # The rows go to the trash (admin_app.deletion.soft): nothing else changes.
+    to_trash: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -318,6 +325,8 @@ class Plan:
     @property
     def done(self) -> str:
         """What was deleted, for the message once it has been."""
+        if self.to_trash:
+            return gettext("Moved %(what)s to the trash.") % {"what": self.title}
         text = f"Deleted {self.title}."
         if gone := self.taken(Kind.CASCADE, Kind.DB_CASCADE):
             text += f" With it: {_and([group.text for group in gone])}."

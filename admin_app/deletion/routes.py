@@ -18,6 +18,7 @@ from sqladmin import ModelView
 from sqladmin.authentication import login_required
 from sqladmin.flash import FlashLevel
 from sqladmin.helpers import get_object_identifier
+from sqladmin.i18n import gettext
 from sqlalchemy import Table
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -36,6 +37,7 @@ from starlette.routing import Route
 
 from admin_app.audit import entries as audit
 from admin_app.db import run_in_session
+from admin_app.deletion import soft
 from admin_app.deletion.planner import Planner
 from admin_app.deletion.plans import (
     Key,
@@ -45,6 +47,7 @@ from admin_app.deletion.plans import (
     Plan,
     lower_words,
     parse_pks,
+    row_key,
 )
 from admin_app.labels import row_label
 from admin_app.messages import flash
@@ -93,6 +96,21 @@ async def delete_page(site: "AdminSite", request: Request) -> Response:
     # read the keys from the query string, where a form's are not.
     await site._delete(_with_pks_query(request, pks))
     planner = Planner(view.model, view_names(site))
+    column = getattr(view, "soft_delete_column", None)
+    if column:
+        trashing = partial(
+            soft.trash_plan,
+            model=view.model,
+            column=column,
+            names=planner.names(planner.table),
+            keys=keys,
+        )
+        to_trash = await run_in_session(view.session_maker, trashing)
+        if to_trash is not None:  # else: all in the trash, deleted for good
+            _not_found_if_one_missing(to_trash)
+            if request.method in ("POST", "DELETE"):
+                return await _trashed(site, request, view, to_trash, column)
+            return await _confirmation(site, request, view, to_trash)
     # Only the methods the CSRF check covers delete; any other (GET, and
     # HEAD, which Starlette routes with GET) asks.
     if request.method in ("POST", "DELETE"):
@@ -118,6 +136,56 @@ async def _deleted(
     if request.method == "DELETE":
         return PlainTextResponse(str(back))
     return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _trashed(
+    site: "AdminSite", request: Request, view: ModelView, plan: Plan, column: str
+) -> Response:
+    """Move the plan's rows to the trash (:mod:`admin_app.deletion.soft`), as a
+    delete ends: the list, with a message."""
+    if plan.blocked:
+        return await _refusal(site, request, view, str(plan.message))
+    try:
+        for row in plan.rows:
+            await _before_delete(view, plan, row, request)
+    except Refused as refused:
+        return await _refusal(site, request, view, str(refused))
+    moving = partial(
+        soft.move_to_trash,
+        model=view.model,
+        column=column,
+        keys=[row_key(row) for row in plan.rows],
+        trail=audit.trail_for(request, view),
+    )
+    try:
+        await run_in_session(view.session_maker, moving)
+    except SQLAlchemyError:
+        logger.warning("The database refused moving rows to the trash", exc_info=True)
+        message = gettext("Could not move %(what)s to the trash; nothing changed.") % {
+            "what": plan.title
+        }
+        return await _refusal(site, request, view, message)
+    for row in plan.rows:
+        await view.after_model_delete(row, request)
+    flash(request, plan.done, FlashLevel.success)
+    back = _list_url(request, view)
+    if request.method == "DELETE":
+        return PlainTextResponse(str(back))
+    return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _before_delete(
+    view: ModelView, plan: Plan, row: Any, request: Request
+) -> None:
+    """sqladmin's ``on_model_delete`` hook; what it raises stops the delete."""
+    try:
+        await view.on_model_delete(row, request)
+    except HTTPException:
+        raise
+    except Exception as exc:
+        # sqladmin shows what a hook raised to stop a delete; so do we.
+        logger.warning("on_model_delete stopped a delete", exc_info=True)
+        raise Refused(f"Cannot delete {plan.title}: {exc}") from exc
 
 
 async def _requested_pks(request: Request) -> list[str]:
@@ -170,14 +238,7 @@ async def _delete(
     if plan.blocked:
         raise Refused(plan.message)
     for row in plan.rows:
-        try:
-            await view.on_model_delete(row, request)
-        except HTTPException:
-            raise
-        except Exception as exc:
-            # sqladmin shows what a hook raised to stop a delete; so do we.
-            logger.warning("on_model_delete stopped a delete", exc_info=True)
-            raise Refused(f"Cannot delete {plan.title}: {exc}") from exc
+        await _before_delete(view, plan, row, request)
     # Our audit entries replace sqladmin's _emit_audit (after the commit, in
     # a transaction of its own): written with the delete, or nothing is.
     audit_entries = partial(

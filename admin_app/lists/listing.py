@@ -61,6 +61,7 @@ from admin_app.lists.pagination import (
 from admin_app.lists.panel import filter_panel
 from admin_app.lists.params import FilterProblem, filter_problems
 from admin_app.lists.rows import list_rows, render_rows
+from admin_app.lists.trash import scoped, trash_links, wants_trash
 from admin_app.messages import take_errors
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class ListQuery:
 async def list_statement(view: ModelView, request: Request) -> ListQuery:
     """The rows the list shows for ``request``, filtered, searched and sorted
     (the primary key breaks ties so that pages never overlap)."""
-    stmt: Select[Any] = view.list_query(request)
+    stmt: Select[Any] = scoped(view, request, view.list_query(request))
     problems = filter_problems(view, request)
     stmt, applied = await _filter(view, request, stmt, problems)
     term = request.query_params.get("search", "").strip()
@@ -101,7 +102,8 @@ async def list_statement(view: ModelView, request: Request) -> ListQuery:
         stmt = view.sort_query(stmt, request)
     else:
         stmt = stmt.order_by(*(_clause(key) for key in order))
-    return ListQuery(stmt, order, bool(applied) or searched, tuple(problems))
+    narrowed = bool(applied) or searched or wants_trash(view, request)
+    return ListQuery(stmt, order, narrowed, tuple(problems))
 
 
 async def _filter(
@@ -335,6 +337,7 @@ async def list_page_response(
         "model_view": view,
         "can_list": can_list,
         "can_import": view.can_import and await view.check_can_import(request),
+        "trash": trash_links(view, request),
     }
     errors = []
     if can_list:

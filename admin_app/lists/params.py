@@ -39,6 +39,7 @@ from admin_app.lists.columns import (
 from admin_app.lists.counting import EXACT_PARAM
 from admin_app.lists.filters import OP, FilterValueError, ParamFilter
 from admin_app.lists.pagination import LAST_PAGE, PAGING_PARAMS
+from admin_app.lists.trash import TRASH_ON, TRASH_PARAM, trash_params
 
 # The list page's own parameters (``lang``, the language switcher's, below).
 # ``error`` is read no more (messages travel in the session), but links made
@@ -96,7 +97,7 @@ def check_list_params(view: ModelView, request: Request) -> None:
             filters[str(found.parameter_name)] = found
             if getattr(found, "has_operator", False):
                 filters[f"{found.parameter_name}{OP}"] = found
-    allowed = LIST_PARAMS | set(filters)
+    allowed = LIST_PARAMS | set(filters) | trash_params(view)
     if getattr(getattr(view, "_admin_ref", None), "i18n_config", None) is not None:
         allowed |= {"lang"}
     params = request.query_params
@@ -116,6 +117,8 @@ def check_list_params(view: ModelView, request: Request) -> None:
         _bad("Invalid sort parameter: asc or desc.")
     if params.get("match", "prefix") not in ("prefix", "contains"):
         _bad("Invalid match parameter: prefix or contains.")
+    if params.get(TRASH_PARAM, TRASH_ON) != TRASH_ON:
+        _bad("Invalid trash parameter: 1.")
     if params.get("count", "exact") != "exact":
         _bad("Invalid count parameter: exact.")
     if "sortBy" in params and params["sortBy"] not in view._sort_fields:

@@ -2,16 +2,18 @@
 anyone), exportable, filterable by user, model, action and date."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from markupsafe import Markup, escape
 from sqladmin import ModelView
-from sqladmin.filters import AllUniqueStringValuesFilter
+from sqladmin.filters import AllUniqueStringValuesFilter, StaticValuesFilter
 from sqlalchemy import Select, select
 from sqlmodel import col
 from starlette.requests import Request
 
 from admin_app.audit.entries import AuditEntry, shown_username
+from admin_app.audit.restore import deleted_rows
 from admin_app.db import run_in_session
 from admin_app.lists.filters import DateRangeFilter
 from admin_app.references import Labels, Reference, details_linker
@@ -32,6 +34,28 @@ class UserFilter(AllUniqueStringValuesFilter):
             .distinct()
         )
         return [("__all", "All")] + [(row[0], row[0]) for row in await run_query(named)]
+
+
+class DeletedRowsFilter(StaticValuesFilter):
+    """Entries of deleted (or trashed) rows: those not restored since, or
+    all of them; each row links to its history page, where it is restored."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            AuditEntry.action,
+            [("not_restored", "Not restored"), ("any", "All deletions")],
+            title="Deleted rows",
+            parameter_name="deleted",
+        )
+        # No column of its own: no counts per value (admin_app.lists.facets).
+        self.column = None  # type: ignore[assignment]
+
+    async def get_filtered_query(
+        self, query: Select[Any], value: Any, model: Any
+    ) -> Select[Any]:
+        if value not in ("not_restored", "any"):
+            return query
+        return query.where(deleted_rows(not_restored=value == "not_restored"))
 
 
 class AuditEntryAdmin(AutoModelView, model=AuditEntry):
@@ -72,6 +96,7 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         AllUniqueStringValuesFilter("model", title="Model"),
         AllUniqueStringValuesFilter("action", title="Action"),
         DateRangeFilter("at", title="When"),
+        DeletedRowsFilter(),
     ]
 
     async def prepare_rows(self, request: Request, rows: list[Any]) -> None:
@@ -84,7 +109,9 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         await run_in_session(self.session_maker, labels.load)
         link = details_linker(views.values(), request)
         request.state.audit_rows = {
-            entry.id: labels.get(views[entry.model].model, entry.pk, link)
+            entry.id: _or_history(
+                labels.get(views[entry.model].model, entry.pk, link), entry, request
+            )
             for entry in rows
             if entry.model in views and entry.pk is not None
         }
@@ -123,6 +150,14 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         if prop == "username" and isinstance(obj, AuditEntry):
             return shown_username(obj)
         return await super().get_prop_value(obj, prop)
+
+
+def _or_history(named: Reference, entry: AuditEntry, request: Request) -> Reference:
+    """A row that is gone links to its history page, where it is restored."""
+    if not named.gone or named.url:
+        return named
+    url = request.url_for("admin:history", identity=entry.model, pk=named.key)
+    return replace(named, url=str(url))
 
 
 def _reference_html(named: Reference) -> Markup:

@@ -28,6 +28,11 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from wtforms import Form
 
+from admin_app.deletion.soft import (
+    SoftDeleteOptions,
+    infer_soft_delete_column,
+    live_rows,
+)
 from admin_app.details.related import collections_for, filter_query, is_collection
 from admin_app.display import (
     bool_marks,
@@ -101,6 +106,7 @@ _INFERRED: dict[str, tuple[str, ...]] = {
     "category": ("category",),
     "icon": ("icon",),
     "created_column": ("created_column",),
+    "soft_delete_column": ("soft_delete_column",),
 }
 
 
@@ -168,7 +174,9 @@ def _relations_by_local_column(
     }
 
 
-class AutoModelView(SavedViewOptions, ModelView, metaclass=_InferringMeta):
+class AutoModelView(
+    SoftDeleteOptions, SavedViewOptions, ModelView, metaclass=_InferringMeta
+):
     """A sqladmin ModelView whose defaults come from the SQLModel class."""
 
     # API models the forms validate with; found by name (``<Model>Create``,
@@ -274,7 +282,8 @@ class AutoModelView(SavedViewOptions, ModelView, metaclass=_InferringMeta):
     def infer_form_columns(model: type[SQLModel]) -> list[str]:
         """Editable columns and the relations a form can pick; never a secret,
         never a one-to-many collection (saving a parent must not touch children)."""
-        covered = set(_relations_by_local_column(model))
+        # Nor the trash stamp: a delete sets it, a restore clears it.
+        covered = {*_relations_by_local_column(model), infer_soft_delete_column(model)}
         columns = [fact.name for fact in _visible(model) if fact.name not in covered]
         relations = [r.key for r in relations_of(model) if is_editable_relation(r)]
         return columns + relations
@@ -290,7 +299,8 @@ class AutoModelView(SavedViewOptions, ModelView, metaclass=_InferringMeta):
     @staticmethod
     def infer_column_filters(model: type[SQLModel]) -> list[Any]:
         filters: list[Any] = []
-        for fact in _visible(model):
+        trash = infer_soft_delete_column(model)  # the Trash link filters by it
+        for fact in (f for f in _visible(model) if f.name != trash):
             attribute = getattr(model, fact.name)
             if fact.is_bool:
                 filters.append(BooleanFilter(attribute, title=fact.title))
@@ -390,9 +400,10 @@ class AutoModelView(SavedViewOptions, ModelView, metaclass=_InferringMeta):
     def picker_query(
         self, request: Request, target: type[SQLModel], stmt: Select[Any]
     ) -> Select[Any]:
-        """Hook: the ``target`` rows this view's pickers may offer the user (all,
-        until permissions narrow them). See :mod:`admin_app.forms.pickers`."""
-        return stmt
+        """Hook: the ``target`` rows this view's pickers may offer the user (all
+        but those in the trash, until permissions narrow them). See
+        :mod:`admin_app.forms.pickers`."""
+        return live_rows(getattr(self, "_admin_ref", None), target, stmt)
 
     def search_list(
         self, request: Request, stmt: Select[Any], term: str

@@ -162,6 +162,8 @@ def test_the_audit_trail_names_each_entrys_row_by_label(
             for e in session.exec(select(AuditEntry).where(AuditEntry.model == "club"))
         }
     gone = client.get(f"/admin/audit-entry/details/{found['9999']}").text
-    assert "<td>#9999 (deleted)</td>" in gone
+    # A row that is gone links to its history, where it can be restored.
+    history = "http://testserver/admin/club/history/9999"
+    assert f'<td><a href="{history}">#9999 (deleted)</a></td>' in gone
     there = client.get(f"/admin/audit-entry/details/{found[str(clubs[0].id)]}").text
     assert f'/admin/club/details/{clubs[0].id}">Club Team 00</a>' in there

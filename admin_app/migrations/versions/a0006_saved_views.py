@@ -1,7 +1,7 @@
 """Saved views of lists: a name, an owner, shared or not, the list's query.
 
 Revision ID: a0006
-Revises: a0004
+Revises: a0008
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a0006"
-down_revision: str | Sequence[str] | None = "a0004"
+down_revision: str | Sequence[str] | None = "a0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
