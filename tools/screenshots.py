@@ -125,6 +125,18 @@ def _open_saved_view(page: object) -> None:
     page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
 
 
+def _delete_saved_views(page: object) -> None:
+    """The views the pictures above saved, deleted: the next scheme's and
+    size's pictures start without them, as the first ones did."""
+    delete = page.locator("button[name=do][value=delete]")  # type: ignore[attr-defined]
+    while delete.count():
+        delete.first.click()
+        page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+
+
+# Page kind → what is done on the page after its picture.
+AFTER = {"saved-views": _delete_saved_views}
+
 # Page kind → what is done on the page before its picture.
 ACTIONS = {
     "palette": _open_palette,
@@ -191,6 +203,8 @@ def main(only: set[str] | None = None) -> None:
                             ACTIONS[kind](page)
                         name = f"{kind}-{scheme}-{size_name}.png"
                         page.screenshot(path=str(OUT / name), full_page=True)
+                        if kind in AFTER:
+                            AFTER[kind](page)
                     context.close()
             browser.close()
         server.should_exit = True

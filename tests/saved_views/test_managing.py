@@ -5,10 +5,10 @@ manage a 403; each change audited, a taken name refused by its field."""
 from collections.abc import Callable
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from admin_app.auth.models import Role
+from admin_app.auth.models import AdminUser, Role
 from admin_app.auth.users import create_user
 from tests.conftest import ADMIN_PASSWORD
 from tests.listing_pages import get_page
@@ -102,3 +102,19 @@ def test_sharing_a_view_under_a_shared_name_is_refused(
     ]
     code, page = save(ada, "tier=pro", "Team", shared=True)
     assert code == 400 and "You have a view of this list called" in page
+
+
+def test_a_users_views_go_with_the_user(
+    signed_in: Callable[[str], TestClient], people: Engine
+) -> None:
+    vera, boss = signed_in("vera"), signed_in("boss")
+    save(vera, "tier=pro", "Pro")
+    with Session(people) as session:
+        user = session.exec(
+            select(AdminUser).where(col(AdminUser.username) == "vera")
+        ).one()
+    confirm = boss.get(f"/admin/admin-user/delete?pks={user.id}")
+    assert confirm.status_code == 200, confirm.text[:300]
+    response = boss.post("/admin/admin-user/delete", data={"pks": str(user.id)})
+    assert response.status_code in (302, 303), response.text[:300]
+    assert stored(people) == []

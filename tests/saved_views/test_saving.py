@@ -187,3 +187,16 @@ def test_view_key_in_the_url(
     assert both.status_code == 400
     twice = vera.get(f"/admin/member/list?view={number}&view={number}")
     assert twice.status_code == 400
+
+
+def test_a_save_needs_the_csrf_token_and_shows_in_the_audit_trail(
+    signed_in: Callable[[str], TestClient], people: Engine
+) -> None:
+    boss = signed_in("boss")
+    boss.csrf.enabled = False  # type: ignore[attr-defined]
+    assert save(boss, QUERY, "Forged")[0] == 403
+    assert stored(people) == []
+    boss.csrf.enabled = True  # type: ignore[attr-defined]
+    assert save(boss, QUERY, "Pro")[0] == 303
+    trail = get_page(boss, "/admin/audit-entry/list")
+    assert "view:save" in trail and "saved-view" in trail
