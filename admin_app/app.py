@@ -22,7 +22,8 @@ from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_
 from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
-from admin_app.tables import ADMIN_TABLES
+from admin_app.imports.files import Limits as ImportLimits
+from admin_app.tables import ADMIN_TABLES, WITHOUT_VIEW
 from admin_app.views import audit as audit_views
 from admin_app.views import users as admin_views
 
@@ -80,6 +81,12 @@ def mount_admin(
         trusted_proxies=settings.trusted_proxies,
         hsts=settings.is_production,
         environment=settings.environment,
+        import_limits=ImportLimits(
+            settings.import_dir,
+            settings.import_max_bytes,
+            settings.import_max_rows,
+            settings.import_expiry_seconds,
+        ),
     )
     # admin_app's pages for its own users and grants; the application's win.
     own_views = [
@@ -88,7 +95,8 @@ def mount_admin(
         *declared_views(modules),
         *views,
     ]
-    for view in build_views([*tables, *ADMIN_TABLES], own_views, modules):
+    viewed = [table for table in ADMIN_TABLES if table not in WITHOUT_VIEW]
+    for view in build_views([*tables, *viewed], own_views, modules):
         site.add_view(view)
     # The home page: the declared widgets, and the migration status of these
     # settings (read, never applied) beside what the site gave it.

@@ -73,6 +73,8 @@ class AuditEntry(SQLModel, table=True):
     # {"field": {"before": ..., "after": ...}}; sensitive fields redacted.
     changes: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     remote_addr: str | None = Field(default=None, max_length=64)
+    # The import (admin_app.imports) that wrote the row: undone as one.
+    import_id: str | None = Field(default=None, max_length=32, index=True)
 
     def __str__(self) -> str:
         target = f" {self.model} {self.pk}" if self.model else ""
