@@ -115,6 +115,10 @@ class Checker:
         self.unique = [u for u in unique_columns(model) if u in self.facts]
         self.seen: dict[str, set[Any]] = {name: set() for name in self.unique}
         self.references = self._references()
+        # One form of each kind, given each row's cells in turn (WTForms'
+        # process): parsing as a new form would, without binding its fields anew.
+        self._create_form = forms.create_form()
+        self._edit_form = forms.edit_form()
 
     def label(self, name: str) -> str:
         fact = self.facts.get(name)
@@ -200,7 +204,8 @@ class Checker:
     def _created(self, item: Checked, given: dict[str, str]) -> None:
         forms = self.forms
         cells = {k: v for k, v in given.items() if k not in self.ignored}
-        form = forms.create_form(ImmutableMultiDict(cells))
+        form = self._create_form
+        form.process(ImmutableMultiDict(cells))
         planned_names = [p.name for p in forms.create.fields]
         values, _, errors = parsed_inputs(forms.create, form, planned_names)
         if errors:
@@ -222,7 +227,8 @@ class Checker:
         self, item: Checked, given: dict[str, str], current: dict[str, Any]
     ) -> None:
         forms = self.forms
-        form = forms.edit_form(ImmutableMultiDict(given))
+        form = self._edit_form
+        form.process(ImmutableMultiDict(given))
         planned_names = [p.name for p in forms.edit.fields]
         values, _, errors = parsed_inputs(forms.edit, form, planned_names)
         shown = {p.key for p in forms.edit.fields if p.name in self.mapped}

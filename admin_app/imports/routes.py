@@ -208,9 +208,10 @@ async def upload_page(site: "AdminSite", request: Request) -> Response:
 
 
 def _default_match(view: "AutoModelView", mapping: dict[str, str]) -> str | None:
-    """Rows are matched on the key when the file has it; else all are new."""
+    """Rows are matched on the key, else the first unique column, the file
+    has; without one, every row is new."""
     chosen = set(mapping.values())
-    for name in unique_columns(view.model)[:1]:
+    for name in unique_columns(view.model):
         if name in chosen:
             return name
     return None

@@ -22,7 +22,7 @@ from sqlmodel import SQLModel, col
 from admin_app.audit.entries import Actor, AuditEntry, REDACTED
 from admin_app.forms.validation import validate_table_row
 from admin_app.imports.mapping import key_columns
-from admin_app.imports.writing import ACTION
+from admin_app.imports.writing import ACTION, AUDIT_TABLE
 from admin_app.inspection import columns_of, mapper_of
 from admin_app.keys import BadKey, parse_key
 from admin_app.moments import as_stored, zoned
@@ -118,10 +118,10 @@ def undo(
             undone += len(batch)
             undo_entries.extend(_undo_entry(entry, actor) for entry in batch)
             if len(undo_entries) >= BATCH:
-                session.execute(insert(AuditEntry), undo_entries)
+                session.connection().execute(insert(AUDIT_TABLE), undo_entries)
                 undo_entries = []
         if undo_entries:
-            session.execute(insert(AuditEntry), undo_entries)
+            session.connection().execute(insert(AUDIT_TABLE), undo_entries)
         session.flush()
     except DBAPIError:
         session.rollback()

@@ -23,6 +23,7 @@ from admin_app.inspection import columns_of, mapper_of
 from admin_app.keys import format_key
 
 ACTION = "import"
+AUDIT_TABLE = mapper_of(AuditEntry).local_table
 
 
 class Writer:
@@ -58,7 +59,8 @@ class Writer:
         updated = [item for item in chunk if item.action == "update"]
         self._update(session, updated, entries)
         if entries:
-            session.execute(insert(AuditEntry), entries)
+            # Core, not the ORM's bulk insert: the entries need no objects.
+            session.connection().execute(insert(AUDIT_TABLE), entries)
 
     def _insertable(self, values: dict[str, Any]) -> dict[str, Any]:
         # None where the database has a default of its own: the default.
@@ -131,11 +133,17 @@ class Writer:
             "user_id": getattr(self.actor.user, "id", None),
             "username": str(getattr(self.actor.user, "username", "") or "")[:150],
             "model": self.identity,
-            "pk": format_key(key)[:200],
+            "pk": _key_text(key)[:200],
             "changes": changed_values(before, after, self.secrets),
             "remote_addr": self.actor.remote_addr,
             "import_id": self.import_id,
         }
+
+
+def _key_text(key: tuple[Any, ...]) -> str:
+    if len(key) == 1 and type(key[0]) is int:
+        return str(key[0])  # the usual key, without format_key's generality
+    return format_key(key)
 
 
 def _grouped(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
