@@ -18,11 +18,11 @@ from admin_app import migrate
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.dashboard import Dashboard
 from admin_app.db import AnyEngine, make_engine, make_session_maker
+from admin_app.imports.files import Limits as ImportLimits
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
 from admin_app.site import AdminSite
-from admin_app.imports.files import Limits as ImportLimits
 from admin_app.tables import ADMIN_TABLES, WITHOUT_VIEW
 from admin_app.views import audit as audit_views
 from admin_app.views import users as admin_views

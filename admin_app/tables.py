@@ -13,11 +13,11 @@ WITHOUT_VIEW = (ImportRecord,)
 
 __all__ = [
     "ADMIN_TABLES",
+    "WITHOUT_VIEW",
     "AdminSession",
     "AdminUser",
     "AuditEntry",
     "Grant",
     "ImportRecord",
     "LoginThrottle",
-    "WITHOUT_VIEW",
 ]

@@ -13,13 +13,12 @@ and a file size limit the file fits in.
 """
 
 import csv
-from collections.abc import Callable
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -98,9 +97,18 @@ def ours_import(server: Server, path: Path) -> tuple[Step, Step, str]:
         # The file's created_at fills no field: the mapping step, which runs
         # the dry run when posted. Both steps are the preview's time.
         mapping = client.get(location)
-        chosen = dict(re.findall(r'name="(column_\d+)">(?:(?!</select>).)*?<option value="(\w*)" selected', mapping.text, re.S))
+        chosen = dict(
+            re.findall(
+                r'name="(column_\d+)">(?:(?!</select>).)*?'
+                r'<option value="(\w*)" selected',
+                mapping.text,
+                re.S,
+            )
+        )
         posted = {**csrf_fields(mapping.text), **chosen, "match": ""}
-        mapping_step, answer = _measured(server, lambda: client.post(location, data=posted))
+        mapping_step, answer = _measured(
+            server, lambda: client.post(location, data=posted)
+        )
         upload_step = Step(
             upload_step.seconds + mapping_step.seconds,
             upload_step.rss_before,
@@ -110,11 +118,11 @@ def ours_import(server: Server, path: Path) -> tuple[Step, Step, str]:
     preview_step = upload_step
     found = _IMPORT_PAGE.search(location)
     if answer.status_code != 303 or found is None:
-        raise RuntimeError(f"upload answered {answer.status_code} {location}: {answer.text[:500]}")
+        raise RuntimeError(
+            f"upload answered {answer.status_code} {location}: {answer.text[:500]}"
+        )
     preview = client.get(location)
     counts = re.findall(r'data-count="(\w+)">([\d,]+)<', preview.text)
-    print(f"  preview: {preview_step.seconds:.1f} s, +{preview_step.growth_mb:.0f} MB, {counts}")
-    print(re.findall(r"<li>([^<]*)</li>", preview.text)[:3])
     confirm_fields = csrf_fields(preview.text)
     confirm_step, done = _measured(
         server,
@@ -166,8 +174,9 @@ def main() -> None:
     with ours(database.url) as server:
         preview, confirm, said = ours_import(server, path)
     print(
-        f"ours: preview {preview.seconds:.1f} s (+{preview.growth_mb:.0f} MB peak RSS), "
-        f"confirm {confirm.seconds:.1f} s (+{confirm.growth_mb:.0f} MB); {said}"
+        f"ours: preview {preview.seconds:.1f} s (+{preview.growth_mb:.0f} MB "
+        f"peak RSS), confirm {confirm.seconds:.1f} s "
+        f"(+{confirm.growth_mb:.0f} MB); {said}"
     )
     forget_imported(database.url)
     with plain(database.url, "naive", imports=True) as server:

@@ -147,4 +147,6 @@ class Grant(SQLModel, table=True):
     can_delete: bool = False
     can_export: bool = False
     # Rows from a file (admin_app.imports); migration a0005.
-    can_import: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    can_import: bool = Field(
+        default=False, sa_column_kwargs={"server_default": false()}
+    )

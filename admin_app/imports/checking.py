@@ -192,13 +192,15 @@ class Checker:
                 found[values[self.match]] = values
         matched: list[dict[str, Any] | None] = []
         for item, value in zip(chunk, wanted, strict=True):
-            row = found.get(value) if value is not None else None
-            if value is not None and row is None and self.match in self.ignored:
+            current = found.get(value) if value is not None else None
+            if value is not None and current is None and self.match in self.ignored:
                 item.refuse(
                     self.label(self.match),
-                    gettext("No row has this key: new rows get theirs from the database."),
+                    gettext(
+                        "No row has this key: new rows get theirs from the database."
+                    ),
                 )
-            matched.append(row)
+            matched.append(current)
         return matched
 
     def _created(self, item: Checked, given: dict[str, str]) -> None:
@@ -232,7 +234,9 @@ class Checker:
         planned_names = [p.name for p in forms.edit.fields]
         values, _, errors = parsed_inputs(forms.edit, form, planned_names)
         shown = {p.key for p in forms.edit.fields if p.name in self.mapped}
-        shown |= {c for p in forms.edit.fields if p.name in self.mapped for c in p.columns}
+        shown |= {
+            c for p in forms.edit.fields if p.name in self.mapped for c in p.columns
+        }
         for name in list(errors.fields):
             planned = forms.edit.field(name)
             if planned is None or planned.name not in self.mapped:

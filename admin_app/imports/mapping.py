@@ -9,8 +9,10 @@ set an automatic one), and the columns a row can be matched on (unique ones).
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import UniqueConstraint
+from sqladmin.i18n import gettext
+from sqlalchemy import Table, UniqueConstraint
 from sqlmodel import SQLModel
 
 from admin_app.forms.planning import FormPlan
@@ -35,6 +37,11 @@ def normal(text: str) -> str:
     return _SEPARATORS.sub(" ", text.strip().casefold()).strip()
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The table ``model`` maps (a single-table model, as admin_app serves)."""
+    return cast(Table, mapper_of(model).local_table)
+
+
 def key_columns(model: type[SQLModel]) -> list[str]:
     return [
         mapper_of(model).get_property_by_column(column).key
@@ -45,13 +52,17 @@ def key_columns(model: type[SQLModel]) -> list[str]:
 def unique_columns(model: type[SQLModel]) -> list[str]:
     """The columns whose value names one row: a single-column key, unique
     constraint or unique index (attribute names)."""
-    table = mapper_of(model).local_table
-    names = {column.name: fact.name for fact in columns_of(model) for column in [fact.column]}
+    table = table_of(model)
+    names = {
+        column.name: fact.name for fact in columns_of(model) for column in [fact.column]
+    }
     found: list[str] = []
     keys = key_columns(model)
     if len(keys) == 1:
         found.append(keys[0])
-    groups = [list(index.columns) for index in getattr(table, "indexes", ()) if index.unique]
+    groups = [
+        list(index.columns) for index in getattr(table, "indexes", ()) if index.unique
+    ]
     groups += [
         list(constraint.columns)
         for constraint in getattr(table, "constraints", ())
@@ -108,12 +119,8 @@ def matched(
     return mapping
 
 
-def mapping_problems(
-    mapping: Mapping[str, str], fields: Sequence[Target]
-) -> list[str]:
+def mapping_problems(mapping: Mapping[str, str], fields: Sequence[Target]) -> list[str]:
     """What stops a mapping: a field filled twice, none filled at all."""
-    from sqladmin.i18n import gettext
-
     chosen = [name for name in mapping.values() if name]
     problems: list[str] = []
     if not chosen:

@@ -9,6 +9,7 @@ reader can take is refused with :class:`FileRefused`, whose message says why.
 """
 
 import csv
+import importlib.util
 import json
 import zipfile
 from collections.abc import Iterator
@@ -55,11 +56,8 @@ def format_of(filename: str) -> str | None:
 
 
 def xlsx_available() -> bool:
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the optional openpyxl (the ``[xlsx]`` extra) is installed."""
+    return importlib.util.find_spec("openpyxl") is not None
 
 
 @contextmanager
@@ -94,7 +92,7 @@ def _decoding(reader: Any, stream: IO[str], encoding: str) -> Opened:
     def rows() -> Iterator[Row]:
         number = 0
         try:
-            for number, cells in found.rows:  # noqa: B007
+            for number, cells in found.rows:
                 yield number, cells
         except UnicodeError:
             raise _not_encoded(encoding, number + 1) from None
@@ -347,12 +345,14 @@ def _xlsx(path: Path) -> Iterator[Opened]:
             )
         )
     _check_zip(path)
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file
-        raise FileRefused(gettext("The file is not a readable XLSX workbook.")) from None
+        raise FileRefused(
+            gettext("The file is not a readable XLSX workbook.")
+        ) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
@@ -381,7 +381,9 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise FileRefused(gettext("The file is not a readable XLSX workbook.")) from None
+        raise FileRefused(
+            gettext("The file is not a readable XLSX workbook.")
+        ) from None
     size = max(path.stat().st_size, 1)
     expanded = sum(part.file_size for part in parts)
     if expanded > MAX_EXPANDED or expanded > MAX_RATIO * size:

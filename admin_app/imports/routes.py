@@ -34,8 +34,8 @@ from admin_app.imports import files, running, undoing
 from admin_app.imports.checking import Checker, Forms
 from admin_app.imports.mapping import (
     IGNORED,
-    matched,
     mapping_problems,
+    matched,
     needs_mapping,
     targets,
     unique_columns,
@@ -151,7 +151,12 @@ async def upload_page(site: "AdminSite", request: Request) -> Response:
         "model_view": view,
         "title": gettext("Import %(name)s") % {"name": view.name_plural},
         "encodings": ENCODINGS,
-        "formats": ["CSV", "JSON", "JSON Lines", *(["XLSX"] if xlsx_available() else [])],
+        "formats": [
+            "CSV",
+            "JSON",
+            "JSON Lines",
+            *(["XLSX"] if xlsx_available() else []),
+        ],
         "limits": site.import_settings,
         "fields": targets(view.form_plan("create")),
     }
@@ -200,11 +205,17 @@ async def upload_page(site: "AdminSite", request: Request) -> Response:
         file_name=upload.filename[:255],
         file_format=file_format,
         mapping=mapping,
-        options={"encoding": encoding, "headers": headers, "match": _default_match(view, mapping)},
+        options={
+            "encoding": encoding,
+            "headers": headers,
+            "match": _default_match(view, mapping),
+        },
     )
     await run_in_session(site.session_maker, partial(_save, record=record))
     if needs_mapping(mapping) or mapping_problems(mapping, fields):
-        return _to(request, "import_mapping", identity=view.identity, import_id=import_id)
+        return _to(
+            request, "import_mapping", identity=view.identity, import_id=import_id
+        )
     problem = await _dry_run(site, view, record)
     if problem:
         context["error"] = problem
@@ -252,7 +263,11 @@ async def _forms(view: "AutoModelView") -> Forms:
 async def _checker(view: "AutoModelView", record: ImportRecord) -> Checker:
     headers = list(record.options.get("headers") or [])
     return Checker(
-        view.model, await _forms(view), headers, record.mapping, record.options.get("match")
+        view.model,
+        await _forms(view),
+        headers,
+        record.mapping,
+        record.options.get("match"),
     )
 
 
@@ -310,13 +325,17 @@ async def mapping_page(site: "AdminSite", request: Request) -> Response:
         match = str(form.get("match") or "") or None
         problems = mapping_problems(mapping, fields)
         if match is not None and match not in mapping.values():
-            problems.append(gettext("Rows can only be matched on a column of the file."))
+            problems.append(
+                gettext("Rows can only be matched on a column of the file.")
+            )
         if not problems:
             record.mapping = mapping
             record.options = {**record.options, "match": match}
             problem = await _dry_run(site, view, record)
             if problem is None:
-                return _to(request, "import_page", identity=view.identity, import_id=record.id)
+                return _to(
+                    request, "import_page", identity=view.identity, import_id=record.id
+                )
             problems.append(problem)
     headers = list(record.options.get("headers") or [])
     return await _render(
@@ -387,7 +406,9 @@ async def refused_rows(site: "AdminSite", request: Request) -> Response:
 async def progress(site: "AdminSite", request: Request) -> Response:
     view = await _view(site, request)
     record = await _record(site, request, view)
-    done, total = running.PROGRESS.get(record.id, (0, sum((record.counts or {}).values())))
+    done, total = running.PROGRESS.get(
+        record.id, (0, sum((record.counts or {}).values()))
+    )
     return JSONResponse({"state": record.state, "done": done, "total": total})
 
 
@@ -400,10 +421,14 @@ async def confirm_page(site: "AdminSite", request: Request) -> Response:
     record = await _record(site, request, view)
     form = await request.form()
     valid_only = form.get("valid_only") == "1"
-    page = partial(_to, request, "import_page", identity=view.identity, import_id=record.id)
+    page = partial(
+        _to, request, "import_page", identity=view.identity, import_id=record.id
+    )
     if record.counts.get("refused") and not valid_only:
         return page()  # the preview offers only "import the valid rows"
-    claimed = await run_in_session(site.session_maker, partial(running.claim, record_id=record.id))
+    claimed = await run_in_session(
+        site.session_maker, partial(running.claim, record_id=record.id)
+    )
     if not claimed:
         return page()  # confirmed already (or running): nothing more to do
     folder = _folder(site)
@@ -424,8 +449,12 @@ async def confirm_page(site: "AdminSite", request: Request) -> Response:
     try:
         await run_in_session(view.session_maker, run)
     except (running.ImportFailed, FileRefused) as failed:
-        await run_in_session(site.session_maker, partial(running.release, record_id=record.id))
-        url = request.url_for("admin:import_page", identity=view.identity, import_id=record.id)
+        await run_in_session(
+            site.session_maker, partial(running.release, record_id=record.id)
+        )
+        url = request.url_for(
+            "admin:import_page", identity=view.identity, import_id=record.id
+        )
         return RedirectResponse(f"{url}?message={_quoted(str(failed))}", 303)
     files.remove(folder, record.id)
     return page()
@@ -441,7 +470,9 @@ def _quoted(text: str) -> str:
 async def undo_page(site: "AdminSite", request: Request) -> Response:
     view = await _view(site, request)
     record = await _record(site, request, view)
-    page = partial(_to, request, "import_page", identity=view.identity, import_id=record.id)
+    page = partial(
+        _to, request, "import_page", identity=view.identity, import_id=record.id
+    )
     if record.state != State.done:
         return page()
     actor = actor_of(request, site)
@@ -451,7 +482,10 @@ async def undo_page(site: "AdminSite", request: Request) -> Response:
 
         claimed: Any = session.execute(
             update(ImportRecord)
-            .where(col(ImportRecord.id) == record.id, col(ImportRecord.state) == State.done.value)
+            .where(
+                col(ImportRecord.id) == record.id,
+                col(ImportRecord.state) == State.done.value,
+            )
             .values(state=State.undone.value)
         )
         if claimed.rowcount != 1:

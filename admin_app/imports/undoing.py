@@ -19,9 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from admin_app.audit.entries import Actor, AuditEntry, REDACTED
+from admin_app.audit.entries import REDACTED, Actor, AuditEntry
 from admin_app.forms.validation import validate_table_row
-from admin_app.imports.mapping import key_columns
+from admin_app.imports.mapping import key_columns, table_of
 from admin_app.imports.writing import ACTION, AUDIT_TABLE
 from admin_app.inspection import columns_of, mapper_of
 from admin_app.keys import BadKey, parse_key
@@ -62,9 +62,7 @@ def _entries(session: Session, import_id: str) -> Iterator[list[AuditEntry]]:
         session.expunge_all()
 
 
-def changed_since(
-    session: Session, import_id: str, identity: str
-) -> list[str]:
+def changed_since(session: Session, import_id: str, identity: str) -> list[str]:
     """Keys of rows the import wrote that another action changed after it."""
     last = session.scalar(
         select(col(AuditEntry.id))
@@ -136,9 +134,7 @@ def undo(
 
 def _was_created(entry: AuditEntry, keys: Sequence[str]) -> bool:
     changes = entry.changes or {}
-    return all(
-        name in changes and changes[name].get("before") is None for name in keys
-    )
+    return all(name in changes and changes[name].get("before") is None for name in keys)
 
 
 def _delete(session: Session, model: type[SQLModel], entries: list[AuditEntry]) -> None:
@@ -154,7 +150,7 @@ def _delete(session: Session, model: type[SQLModel], entries: list[AuditEntry]) 
             continue
         matches.append(and_(*(c == v for c, v in zip(columns, values, strict=True))))
     if matches:
-        session.execute(delete(mapper.local_table).where(or_(*matches)))
+        session.execute(delete(table_of(model)).where(or_(*matches)))
 
 
 def _restore(session: Session, model: type[SQLModel], entry: AuditEntry) -> None:
@@ -179,7 +175,9 @@ def _restore(session: Session, model: type[SQLModel], entry: AuditEntry) -> None
     if current is None:
         return  # gone since: a delete is a later entry, refused above
     # The trail's text (dates, decimals, enum values) typed by the model again.
-    typed = validate_table_row(model, {**dict(zip(names, current, strict=True)), **before})
+    typed = validate_table_row(
+        model, {**dict(zip(names, current, strict=True)), **before}
+    )
     restored = {}
     for name in before:
         fact = facts.get(name)
@@ -191,7 +189,7 @@ def _restore(session: Session, model: type[SQLModel], entry: AuditEntry) -> None
             as_stored(value, with_zone) if with_zone is not None else value
         )
     if restored:
-        session.execute(update(mapper.local_table).where(*where).values(restored))
+        session.execute(update(table_of(model)).where(*where).values(restored))
 
 
 def _undo_entry(entry: AuditEntry, actor: Actor) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from sqlmodel import SQLModel
 from admin_app.audit.entries import Actor, AuditEntry, changed_values, secret_columns
 from admin_app.forms.concurrency import version_column
 from admin_app.imports.checking import Checked
-from admin_app.imports.mapping import key_columns
+from admin_app.imports.mapping import key_columns, table_of
 from admin_app.inspection import columns_of, mapper_of
 from admin_app.keys import format_key
 
 ACTION = "import"
-AUDIT_TABLE = mapper_of(AuditEntry).local_table
+AUDIT_TABLE = table_of(AuditEntry)
 
 
 class Writer:
@@ -36,7 +36,7 @@ class Writer:
         self.identity = identity
         self.actor = actor
         self.import_id = import_id
-        self.table = mapper_of(model).local_table
+        self.table = table_of(model)
         # Attribute name → the table's column key.
         self.columns = {fact.name: fact.column.key for fact in columns_of(model)}
         self.keys = key_columns(model)

@@ -202,7 +202,9 @@ def _replay(body: bytes, receive: Receive, more_body: bool = False) -> Receive:
 LEADING_PART_BYTES = 64 * 1024
 
 
-async def _leading_token(headers: Headers, receive: Receive) -> tuple[str | None, Receive]:
+async def _leading_token(
+    headers: Headers, receive: Receive
+) -> tuple[str | None, Receive]:
     """The token of a multipart body whose first part is ``csrf_token`` (our
     forms put it first), read without reading the rest: a file upload streams
     on to the endpoint instead of being held here whole. None (and the bytes

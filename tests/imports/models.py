@@ -27,5 +27,7 @@ class ImpPerson(SQLModel, table=True):
     pin_hash: str = Field(
         default="",
         max_length=200,
-        sa_column_kwargs={"info": {"admin": {"hasher": "tests.imports.models:hash_pin"}}},
+        sa_column_kwargs={
+            "info": {"admin": {"hasher": "tests.imports.models:hash_pin"}}
+        },
     )

@@ -135,7 +135,12 @@ def test_an_injected_id_updates_nothing_it_names(
     found = response.headers["location"].split("/import/")[1].split("/")[0]
     posted = client.post(
         f"{BASE}/import/{found}/mapping",
-        data={"column_0": "id", "column_1": "email", "column_2": "full_name", "match": ""},
+        data={
+            "column_0": "id",
+            "column_1": "email",
+            "column_2": "full_name",
+            "match": "",
+        },
     )
     assert posted.status_code == 303
     confirm(client, found)

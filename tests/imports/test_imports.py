@@ -141,7 +141,9 @@ def test_uniqueness_against_the_table(client: TestClient, engine: Engine) -> Non
         session.add(ImpPerson(email="ann@example.org", full_name="Ann"))
         session.commit()
     found = preview(
-        client, "people.csv", "full_name,email\nAnn,ann@example.org\nBo,bo@example.org\n"
+        client,
+        "people.csv",
+        "full_name,email\nAnn,ann@example.org\nBo,bo@example.org\n",
     )
     # Every row new (not matched on the e-mail): one is a duplicate.
     assert remap(client, found, ["full_name", "email"]).status_code == 303
@@ -171,7 +173,12 @@ def test_rows_matched_on_a_unique_column_are_updated_then_undone(
     assert counts(page) == {"create": 1, "update": 1, "unchanged": 1, "refused": 0}
     assert confirm(client, found).status_code == 303
     ann, bob, cy = people(engine)
-    assert (ann.full_name, ann.age, bob.age, cy.full_name) == ("Ann Smith", 31, 40, "Cy")
+    assert (ann.full_name, ann.age, bob.age, cy.full_name) == (
+        "Ann Smith",
+        31,
+        40,
+        "Cy",
+    )
     with Session(engine) as session:
         update = session.exec(
             select(AuditEntry).where(

@@ -446,7 +446,9 @@ def test_browser_confirmation_page_posts_without_scripts(  # type: ignore[no-unt
     assert club_name(engine, pk) == "QUIET"
 
 
-def test_browser_upload_is_checked_by_its_leading_token(page, engine: Engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_browser_upload_is_checked_by_its_leading_token(
+    page, engine: Engine, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """An import's upload form puts its token first: the check reads it
     without holding the file (admin_app.security.csrf._leading_token)."""
     upload = tmp_path / "clubs.csv"

@@ -4,7 +4,6 @@ import, custom pages; admin_app's own tables are for admins only, and the
 audit trail is read-only even for them."""
 
 import itertools
-import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack

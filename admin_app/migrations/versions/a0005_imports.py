@@ -37,9 +37,13 @@ def upgrade() -> None:
     op.create_table(
         "admin_app_import",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("model", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column(
+            "model", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False
+        ),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False),
+        sa.Column(
+            "username", sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False
+        ),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("finished_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
