@@ -137,6 +137,12 @@ def mapping_problems(mapping: Mapping[str, str], fields: Sequence[Target]) -> li
     return problems
 
 
-def needs_mapping(mapping: Mapping[str, str]) -> bool:
-    """Whether a person should look at the mapping: a header matched nothing."""
-    return any(not field for field in mapping.values())
+def needs_mapping(
+    mapping: Mapping[str, str], remembered: Mapping[str, str] | None = None
+) -> bool:
+    """Whether a person should look at the mapping: a header matched nothing,
+    and they did not choose to ignore it last time."""
+    return any(
+        not field and header not in (remembered or {})
+        for header, field in mapping.items()
+    )

@@ -315,17 +315,20 @@ def _array_items(stream: IO[str]) -> Iterator[tuple[int, Any]]:
             position += 1
             expect_item = True
             continue
+        too_long = FileRefused(
+            gettext("Item %(item)s is longer than %(size)s characters.")
+            % {"item": number + 1, "size": MAX_LINE}
+        )
         try:
             item, end = decoder.raw_decode(buffer, position)
         except json.JSONDecodeError:
             if len(buffer) - position > MAX_LINE:
-                raise FileRefused(
-                    gettext("Item %(item)s is longer than %(size)s characters.")
-                    % {"item": number + 1, "size": MAX_LINE}
-                ) from None
+                raise too_long from None
             if ended or not fill():
                 raise invalid from None
             continue
+        if end - position > MAX_LINE:
+            raise too_long
         if end == len(buffer) and not ended and not isinstance(item, dict | list):
             fill()  # a number cut by the window's end: read it whole
             continue

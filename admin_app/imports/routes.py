@@ -212,7 +212,7 @@ async def upload_page(site: "AdminSite", request: Request) -> Response:
         },
     )
     await run_in_session(site.session_maker, partial(_save, record=record))
-    if needs_mapping(mapping) or mapping_problems(mapping, fields):
+    if needs_mapping(mapping, remembered) or mapping_problems(mapping, fields):
         return _to(
             request, "import_mapping", identity=view.identity, import_id=import_id
         )
