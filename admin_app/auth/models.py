@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from pydantic import field_validator
 from sqladmin.i18n import gettext
-from sqlalchemy import Connection, UniqueConstraint, delete, event, false, inspect
+from sqlalchemy import Connection, UniqueConstraint, delete, event, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel, col
@@ -146,7 +146,6 @@ class Grant(SQLModel, table=True):
     can_change: bool = False
     can_delete: bool = False
     can_export: bool = False
-    # Rows from a file (admin_app.imports); migration a0005.
-    can_import: bool = Field(
-        default=False, sa_column_kwargs={"server_default": false()}
-    )
+    # Rows from a file (admin_app.imports); migration a0005 (whose server
+    # default fills the rows it finds).
+    can_import: bool = False
