@@ -68,6 +68,12 @@ def opened(
     its rows are iterated. ``max_rows`` > 0 refuses a file with more rows."""
     if encoding not in ENCODINGS:
         raise FileRefused(gettext("Unknown encoding: %(name)s") % {"name": encoding})
+    if not path.exists():
+        raise FileRefused(
+            gettext(
+                "The uploaded file is gone (kept for a while only): upload it again."
+            )
+        )
     if file_format == "xlsx":
         with _xlsx(path) as found:
             yield _limited(found, max_rows)

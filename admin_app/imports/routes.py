@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqladmin.authentication import login_required
+from sqladmin.flash import FlashLevel
 from sqladmin.i18n import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +50,7 @@ from admin_app.imports.readers import (
 )
 from admin_app.imports.records import ImportRecord, State
 from admin_app.imports.writing import Writer
+from admin_app.messages import flash, take_errors
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -386,7 +388,7 @@ async def import_page(site: "AdminSite", request: Request) -> Response:
                 for header, name in record.mapping.items()
             ],
             "match_label": fields.get(record.options.get("match") or "", ""),
-            "message": request.query_params.get("message", ""),
+            "messages": take_errors(request),
         },
     )
 
@@ -446,24 +448,18 @@ async def confirm_page(site: "AdminSite", request: Request) -> Response:
                 session, checker, writer, found, record.id, record.counts, valid_only
             )
 
+    release = partial(running.release, record_id=record.id)
     try:
         await run_in_session(view.session_maker, run)
     except (running.ImportFailed, FileRefused) as failed:
-        await run_in_session(
-            site.session_maker, partial(running.release, record_id=record.id)
-        )
-        url = request.url_for(
-            "admin:import_page", identity=view.identity, import_id=record.id
-        )
-        return RedirectResponse(f"{url}?message={_quoted(str(failed))}", 303)
+        await run_in_session(site.session_maker, release)
+        flash(request, str(failed), FlashLevel.error)
+        return page()
+    except BaseException:
+        await run_in_session(site.session_maker, release)
+        raise
     files.remove(folder, record.id)
     return page()
-
-
-def _quoted(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text[:500])
 
 
 @login_required
@@ -511,7 +507,6 @@ async def undo_page(site: "AdminSite", request: Request) -> Response:
                 "refused": [],
                 "mapped": [],
                 "undo_refused": refused,
-                "message": "",
             },
             409,
         )

@@ -4,12 +4,14 @@ transaction with an audit entry each, and undone as one action."""
 
 import csv
 import io
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from admin_app.audit.entries import AuditEntry
+from admin_app.imports.files import remove
 from admin_app.imports.records import ImportRecord
 from tests.imports.helpers import (
     BASE,
@@ -252,3 +254,31 @@ def test_formula_looking_cells_are_data(client: TestClient, engine: Engine) -> N
     )
     confirm(client, found)
     assert [p.full_name for p in people(engine)] == ['=HYPERLINK("x")']
+
+
+def test_a_table_changed_since_the_preview_imports_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    found = preview(client, "people.csv", "email,full_name\nann@example.org,Ann\n")
+    # Someone adds the same e-mail meanwhile: the row would now update it.
+    with Session(engine) as session:
+        session.add(ImpPerson(email="ann@example.org", full_name="Other Ann"))
+        session.commit()
+    response = confirm(client, found)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "The table changed since the preview" in page
+    assert [p.full_name for p in people(engine)] == ["Other Ann"]
+    with Session(engine) as session:
+        record = session.get(ImportRecord, found)
+    assert record is not None and record.state == "previewed"
+
+
+def test_an_expired_upload_says_so(
+    client: TestClient, engine: Engine, tmp_path: Path
+) -> None:
+    found = preview(client, "people.csv", "email,full_name\nann@example.org,Ann\n")
+    remove(tmp_path / "imports", found)
+    page = client.get(confirm(client, found).headers["location"]).text
+    assert "The uploaded file is gone" in page
+    assert people(engine) == []
