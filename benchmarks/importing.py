@@ -171,6 +171,7 @@ def main() -> None:
     path = write_customers(DATA_DIR / f"customers-{rows}.csv", rows)
     size = path.stat().st_size / 1024 / 1024
     print(f"{database.kind}, scale {args.scale}: {rows:,} rows, {size:.1f} MB")
+    forget_imported(database.url)  # a --reuse'd database's last run
     with ours(database.url) as server:
         preview, confirm, said = ours_import(server, path)
     print(

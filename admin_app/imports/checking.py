@@ -119,6 +119,14 @@ class Checker:
         # process): parsing as a new form would, without binding its fields anew.
         self._create_form = forms.create_form()
         self._edit_form = forms.edit_form()
+        self._create_names = [p.name for p in forms.create.fields]
+        self._edit_names = [p.name for p in forms.edit.fields]
+        # The date-time columns, and whether each keeps a zone.
+        self._zones = {
+            name: with_zone
+            for name, fact in self.facts.items()
+            if (with_zone := zoned(fact.column)) is not None
+        }
 
     def label(self, name: str) -> str:
         fact = self.facts.get(name)
@@ -208,8 +216,7 @@ class Checker:
         cells = {k: v for k, v in given.items() if k not in self.ignored}
         form = self._create_form
         form.process(ImmutableMultiDict(cells))
-        planned_names = [p.name for p in forms.create.fields]
-        values, _, errors = parsed_inputs(forms.create, form, planned_names)
+        values, _, errors = parsed_inputs(forms.create, form, self._create_names)
         if errors:
             self._refused(item, errors)
             return
@@ -231,8 +238,7 @@ class Checker:
         forms = self.forms
         form = self._edit_form
         form.process(ImmutableMultiDict(given))
-        planned_names = [p.name for p in forms.edit.fields]
-        values, _, errors = parsed_inputs(forms.edit, form, planned_names)
+        values, _, errors = parsed_inputs(forms.edit, form, self._edit_names)
         shown = {p.key for p in forms.edit.fields if p.name in self.mapped}
         shown |= {
             c for p in forms.edit.fields if p.name in self.mapped for c in p.columns
@@ -258,10 +264,9 @@ class Checker:
         item.action = "update" if real else "unchanged"
 
     def _as_stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        for name, value in values.items():
-            fact = self.facts.get(name)
-            with_zone = zoned(fact.column) if fact is not None else None
-            if with_zone is not None and value is not None:
+        for name, with_zone in self._zones.items():
+            value = values.get(name)
+            if value is not None:
                 values[name] = as_stored(value, with_zone)
         return values
 
