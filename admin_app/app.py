@@ -18,6 +18,7 @@ from admin_app import migrate
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.dashboard import Dashboard
 from admin_app.db import AnyEngine, make_engine, make_session_maker
+from admin_app.imports.files import Limits as ImportLimits
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.schemas import configured_hasher
 from admin_app.settings import Settings, get_settings
@@ -80,6 +81,12 @@ def mount_admin(
         trusted_proxies=settings.trusted_proxies,
         hsts=settings.is_production,
         environment=settings.environment,
+        import_limits=ImportLimits(
+            settings.import_dir,
+            settings.import_max_bytes,
+            settings.import_max_rows,
+            settings.import_expiry_seconds,
+        ),
     )
     # admin_app's pages for its own users and grants; the application's win.
     own_views = [

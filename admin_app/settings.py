@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     # amber, anything else neutral; empty: no label. The title is ``title``.
     environment: str = Field(default="", max_length=40)
 
+    # Imports (admin_app.imports): an uploaded file may be this big (its upload
+    # alone may exceed max_body_bytes) and hold this many rows; it waits for
+    # its confirmation in import_dir (default: the system's temporary
+    # directory) for import_expiry_seconds, then is deleted.
+    import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=200_000, ge=1)
+    import_dir: Path | None = None
+    import_expiry_seconds: int = Field(default=3600, ge=60)
+
     @field_validator(
         "models", "exclude_models", "trusted_proxies", "allowed_hosts", mode="before"
     )

@@ -28,7 +28,8 @@ from admin_app.deletion import routes as deletion_routes
 from admin_app.exports import routes as exports
 from admin_app.forms import editing, pickers
 from admin_app.forms.concurrency import Snapshots
-from admin_app.imports import coercion as import_types
+from admin_app.imports import routes as imports
+from admin_app.imports.files import Limits as ImportLimits
 from admin_app.lists import editable, listing, related
 from admin_app.lists.pagination import NOT_THE_ROWS, PAGING_PARAMS
 from admin_app.messages import flash
@@ -72,6 +73,7 @@ class AdminSite(Admin):
         trusted_proxies: Sequence[str] = (),
         hsts: bool = False,
         environment: str = "",
+        import_limits: ImportLimits | None = None,
         **options: Any,
     ) -> None:
         options.setdefault("templates_dir", str(templates_dir()))
@@ -82,6 +84,7 @@ class AdminSite(Admin):
         self.configured_timezone = display_timezone
         self.password_hasher = password_hasher
         self.export_get_max_rows = export_get_max_rows
+        self.import_settings = import_limits or ImportLimits()
         super().__init__(app, engine=engine, session_maker=session_maker, **options)
         for route in self.app.routes:
             if isinstance(route, Mount) and route.app is self.admin:
@@ -118,6 +121,8 @@ class AdminSite(Admin):
                 RequestLimitsMiddleware,
                 max_body_bytes=max_body_bytes,
                 max_form_fields=max_form_fields,
+                # An import's upload may be bigger (admin_app.imports).
+                larger_bodies=(imports.UPLOAD_PATH, self.import_settings.max_bytes),
             ),
         ]
         self.admin.user_middleware.append(
@@ -146,8 +151,8 @@ class AdminSite(Admin):
         # Saved views: read with the user, saved and managed (routes), opened
         # by the list route below.
         saved_view_routes.install(self)
-        # CSV imports read the str cells of SQLModel tables.
-        import_types.install()
+        # Imports: upload, preview, confirm, undo (replaces sqladmin's CSV import).
+        imports.install(self)
 
     @property
     def display_timezone(self) -> tzinfo:
@@ -186,8 +191,9 @@ class AdminSite(Admin):
             return await super().edit(request)  # type: ignore[no-any-return]
 
     async def import_endpoint(self, request: Request) -> Response:
-        """sqladmin's CSV import (off unless a view sets ``can_import``), each
-        imported row audited as ``import`` in the import's transaction."""
+        """sqladmin's CSV import, for a plain ``ModelView`` only (it has no
+        form plan for ours, :mod:`admin_app.imports`), each imported row
+        audited as ``import`` in the import's transaction."""
         view = self._find_model_view(request.path_params["identity"])
         with audit.audited(request, view, "import"):
             response = await super().import_endpoint(request)

@@ -5,15 +5,17 @@ knows them (see README, "Adding admin_app's tables to your Alembic history")."""
 from admin_app.audit.entries import AuditEntry
 from admin_app.auth.models import AdminSession, AdminUser, Grant, LoginThrottle
 from admin_app.dashboard.snapshots import DashboardSnapshot
+from admin_app.imports.records import ImportRecord
 from admin_app.saved_views.models import SavedView
 
 # The tables the admin serves pages for (to admins only: see
 # admin_app.security.permissions), then those only admin_app's code reads:
-# widgets' kept figures, and saved views (managed from their lists, by
+# widgets' kept figures; saved views (managed from their lists, by
 # admin_app.saved_views; a page for them would put a link in every admin's
-# sidebar).
+# sidebar); imports (seen from their own pages, admin_app.imports.routes, and
+# their audit entries).
 SERVED_TABLES = (AdminUser, AdminSession, LoginThrottle, Grant, AuditEntry)
-ADMIN_TABLES = (*SERVED_TABLES, DashboardSnapshot, SavedView)
+ADMIN_TABLES = (*SERVED_TABLES, DashboardSnapshot, SavedView, ImportRecord)
 
 __all__ = [
     "ADMIN_TABLES",
@@ -23,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "DashboardSnapshot",
     "Grant",
+    "ImportRecord",
     "LoginThrottle",
     "SavedView",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.databases import DATA_DIR, URL_ENV
-from benchmarks.plain_app import SETUP_ENV
+from benchmarks.plain_app import IMPORT_ENV, SETUP_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
@@ -91,11 +91,9 @@ def ours(database_url: str, workers: int = 1) -> AbstractContextManager[Server]:
 
 
 def plain(
-    database_url: str, setup: str, workers: int = 1
+    database_url: str, setup: str, workers: int = 1, imports: bool = False
 ) -> AbstractContextManager[Server]:
-    return serve(
-        f"sqladmin-{setup}",
-        "benchmarks.plain_app:make_app",
-        {URL_ENV: database_url, SETUP_ENV: setup},
-        workers,
-    )
+    env = {URL_ENV: database_url, SETUP_ENV: setup}
+    if imports:
+        env[IMPORT_ENV] = "1"
+    return serve(f"sqladmin-{setup}", "benchmarks.plain_app:make_app", env, workers)

@@ -37,7 +37,12 @@ class BenchCustomer(SQLModel, table=True):
     email: str = Field(unique=True, index=True, max_length=254)
     full_name: str = Field(index=True, max_length=120)
     city: str = Field(max_length=80)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    # Set by the application when a customer is added (a form, an import).
+    created_at: datetime = Field(
+        default_factory=lambda: datetime.now(UTC),
+        sa_type=DateTime(timezone=True),
+        index=True,
+    )
 
     orders: list["BenchOrder"] = Relationship(back_populates="customer")
 

@@ -69,6 +69,10 @@ def _pages(page: object) -> dict[str, str]:
         "save-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
         "saved-view": "/admin/order/list?status=submitted&sortBy=total&sort=desc",
         "saved-views": "/admin/order/views",
+        "import": "/admin/user/import",
+        "import-mapping": "/admin/user/import",
+        "import-preview": "/admin/user/import",
+        "import-result": "/admin/user/import",
     }
 
 
@@ -137,6 +141,48 @@ def _delete_saved_views(page: object) -> None:
 # Page kind → what is done on the page after its picture.
 AFTER = {"saved-views": _delete_saved_views}
 
+_uploads = iter(range(1_000_000))
+
+
+def _upload(page: object, text: str) -> None:
+    """An import's upload form given a CSV of ``text`` (a file per picture:
+    each one's rows are new)."""
+    run = next(_uploads)
+    path = Path(tempfile.gettempdir()) / f"shots-users-{run}.csv"
+    path.write_text(text.replace("{run}", str(run)), encoding="utf-8")
+    page.set_input_files("#import-file", str(path))  # type: ignore[attr-defined]
+    page.click("#import-upload")  # type: ignore[attr-defined]
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+
+
+USERS = (
+    "email,full_name,password,team\n"
+    "new{run}@example.org,Noor Haddad,a long password,Payments\n"
+    "lee{run}@example.org,Lee Park,a long password,Data\n"
+)
+FLAWED = USERS + (
+    "not-an-email,Sam Ortiz,a long password,Data\n"
+    "kim{run}@example.org,Kim Ito,short,Marketing\n"
+    "ana{run}@example.org,Ana Ruiz,a long password,Astronomy\n"
+)
+
+
+def _import_preview(page: object) -> None:
+    _upload(page, FLAWED)
+
+
+def _import_mapping(page: object) -> None:
+    _upload(
+        page, "Mail,Name,Secret,Group\nnew{run}@example.org,Noor,a long password,Data\n"
+    )
+
+
+def _import_result(page: object) -> None:
+    _upload(page, USERS)
+    page.click("form[data-role=import-confirm] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-admin-app=import-result]")  # type: ignore[attr-defined]
+
+
 # Page kind → what is done on the page before its picture.
 ACTIONS = {
     "palette": _open_palette,
@@ -144,6 +190,9 @@ ACTIONS = {
     "list-columns": _open_columns,
     "save-view": _open_save_view,
     "saved-view": _open_saved_view,
+    "import-preview": _import_preview,
+    "import-mapping": _import_mapping,
+    "import-result": _import_result,
 }
 
 

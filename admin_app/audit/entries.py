@@ -77,6 +77,8 @@ class AuditEntry(SQLModel, table=True):
     # the delete of the selected row it went with, a restored child's at its
     # parent's restore (admin_app.audit.restore finds them by it).
     cause_id: int | None = Field(default=None, index=True)
+    # The import (admin_app.imports) that wrote the row: undone as one.
+    import_id: str | None = Field(default=None, max_length=32, index=True)
 
     def __str__(self) -> str:
         target = f" {self.model} {self.pk}" if self.model else ""

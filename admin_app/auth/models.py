@@ -146,3 +146,6 @@ class Grant(SQLModel, table=True):
     can_change: bool = False
     can_delete: bool = False
     can_export: bool = False
+    # Rows from a file (admin_app.imports); migration a0005 (whose server
+    # default fills the rows it finds).
+    can_import: bool = False

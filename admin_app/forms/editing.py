@@ -32,9 +32,8 @@ from admin_app.forms.planning import FormPlan, plans_forms
 from admin_app.forms.saving import Submission, insert_row, update_row
 from admin_app.forms.validation import (
     changed_columns,
-    missing_fields,
     new_row,
-    submitted,
+    parsed_inputs,
     unchanged_inputs,
 )
 from admin_app.forms.widgets import tell_apart
@@ -208,14 +207,7 @@ async def _submission(
     """Parse (WTForms) then validate (the model) every input; all the errors of
     the form at once, or what the save writes. A field the form rendered but
     the POST lacks is an error, never "cleared"."""
-    form.validate()
-    errors = missing_fields(plan, form, posted)
-    for name, field in form._fields.items():
-        if name not in errors.fields:
-            for message in field.errors:
-                errors.add(name, message)
-    values, picked, empty = submitted(plan, form, skip=set(errors.fields))
-    errors.merge(empty)
+    values, picked, errors = parsed_inputs(plan, form, posted)
     hasher = view.password_hasher(plan)
 
     def validate() -> Submission:

@@ -121,6 +121,24 @@ def submitted(
     return values, picked, errors
 
 
+def parsed_inputs(
+    plan: FormPlan, form: Form, posted: Collection[str]
+) -> tuple[dict[str, Any], dict[str, list[str]], FormErrors]:
+    """Parse (WTForms) every input of ``form``: the scalar values, the picked
+    keys of to-many fields, and every error of the inputs at once (a field the
+    form rendered but ``posted`` lacks included). A form page and each row of
+    an import (admin_app.imports) are parsed by this one function."""
+    form.validate()
+    errors = missing_fields(plan, form, posted)
+    for name, field in form._fields.items():
+        if name not in errors.fields:
+            for message in field.errors:
+                errors.add(name, message)
+    values, picked, empty = submitted(plan, form, skip=set(errors.fields))
+    errors.merge(empty)
+    return values, picked, errors
+
+
 def _empty_value(
     plan: FormPlan,
     planned: PlannedField,

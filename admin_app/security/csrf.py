@@ -16,6 +16,7 @@ twice in a response body (BREACH).
 import base64
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Iterable, MutableMapping, Sequence
 from html import escape
@@ -126,6 +127,8 @@ class CSRFMiddleware:
         if problem is None:
             submitted = headers.get(HEADER)
             if submitted is None:
+                submitted, receive = await _leading_token(headers, receive)
+            if submitted is None:
                 body = await _read_body(receive)
                 receive = _replay(body, receive)
                 submitted = await _form_token(headers, body)
@@ -181,7 +184,7 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def _replay(body: bytes, receive: Receive, more_body: bool = False) -> Receive:
     """A receive that gives ``body`` again, then defers to the server's."""
     sent = False
 
@@ -189,10 +192,45 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more_body}
         return await receive()
 
     return replay
+
+
+# How much of a multipart body is read to find a leading token.
+LEADING_PART_BYTES = 64 * 1024
+
+
+async def _leading_token(
+    headers: Headers, receive: Receive
+) -> tuple[str | None, Receive]:
+    """The token of a multipart body whose first part is ``csrf_token`` (our
+    forms put it first), read without reading the rest: a file upload streams
+    on to the endpoint instead of being held here whole. None (and the bytes
+    read so far given back) for any other body."""
+    content_type = headers.get("content-type", "")
+    kind, _, params = content_type.partition(";")
+    match = re.search(r'boundary="?([^";]+)"?', params)
+    if kind.strip().lower() != "multipart/form-data" or match is None:
+        return None, receive
+    boundary = b"--" + match.group(1).encode("latin-1")
+    read = b""
+    more = True
+    while more and read.count(boundary) < 2 and len(read) < LEADING_PART_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, _replay(read, receive)
+        read += message.get("body", b"")
+        more = bool(message.get("more_body", False))
+    first = re.match(
+        rb"--[^\r\n]+\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n"
+        rb"(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)\r\n" + re.escape(boundary),
+        read,
+        re.IGNORECASE,
+    )
+    token = first.group(1).decode("latin-1") if first else None
+    return token, _replay(read, receive, more)
 
 
 async def _form_token(headers: Headers, body: bytes) -> str | None:

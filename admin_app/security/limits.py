@@ -70,21 +70,40 @@ class _FieldCounter:
         return self.seen + self.offset
 
 
+# Room for a multipart body's boundaries, headers and CSRF token around a file.
+MULTIPART_SLACK = 64 * 1024
+
+
 class RequestLimitsMiddleware:
     """413 for a body over ``max_body_bytes``, 400 for a form of more than
-    ``max_form_fields`` fields."""
+    ``max_form_fields`` fields. ``larger_bodies`` is a path pattern and the
+    size a POST to a matching path may have instead (an import's upload)."""
 
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, max_form_fields: int
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_form_fields: int,
+        larger_bodies: tuple[re.Pattern[str], int] | None = None,
     ) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.default_max_body_bytes = max_body_bytes
         self.max_form_fields = max_form_fields
+        self.larger_bodies = larger_bodies
+
+    def max_body_for(self, scope: Scope) -> int:
+        if self.larger_bodies is not None:
+            pattern, size = self.larger_bodies
+            if pattern.search(str(scope.get("path", ""))):
+                return max(size + MULTIPART_SLACK, self.default_max_body_bytes)
+        return self.default_max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_body_bytes = self.max_body_for(scope)
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared is not None:
@@ -93,8 +112,8 @@ class RequestLimitsMiddleware:
                     scope, receive, send
                 )
                 return
-            if int(declared) > self.max_body_bytes:
-                await self._too_large().response()(scope, receive, send)
+            if int(declared) > max_body_bytes:
+                await self._too_large(max_body_bytes).response()(scope, receive, send)
                 return
         counter = _FieldCounter.for_content_type(headers.get("content-type", ""))
         received = 0
@@ -109,8 +128,8 @@ class RequestLimitsMiddleware:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 received += len(chunk)
-                if received > self.max_body_bytes:
-                    refusal = self._too_large()
+                if received > max_body_bytes:
+                    refusal = self._too_large(max_body_bytes)
                 elif counter and counter.feed(chunk) > self.max_form_fields:
                     refusal = _Refusal(
                         400,
@@ -144,7 +163,7 @@ class RequestLimitsMiddleware:
         if refusal is not None and not started:
             await refusal.response()(scope, receive, send)
 
-    def _too_large(self) -> _Refusal:
+    def _too_large(self, max_body_bytes: int) -> _Refusal:
         return _Refusal(
-            413, f"The request is too large (at most {self.max_body_bytes} bytes)."
+            413, f"The request is too large (at most {max_body_bytes} bytes)."
         )

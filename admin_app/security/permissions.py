@@ -45,6 +45,9 @@ class Right(enum.StrEnum):
     change = "change"
     delete = "delete"
     export = "export"
+    # Bringing rows in from a file (admin_app.imports): adds and changes many
+    # rows at once, so a right of its own.
+    import_ = "import"
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,12 @@ class Rights:
     change: bool = False
     delete: bool = False
     export: bool = False
+    import_: bool = False
 
     def allows(self, right: Right) -> bool:
         # Rights without view mean nothing: acting on rows one may not see
         # would leak them (a 403 or not says whether a key exists).
-        return self.view and bool(getattr(self, right.value))
+        return self.view and bool(getattr(self, right.name))
 
     @classmethod
     def of(cls, grant: Grant) -> "Rights":
@@ -70,18 +74,24 @@ class Rights:
             change=grant.can_change,
             delete=grant.can_delete,
             export=grant.can_export,
+            import_=grant.can_import,
         )
 
     def __str__(self) -> str:
-        return ", ".join(f.name for f in fields(self) if getattr(self, f.name))
+        names = (f.name.rstrip("_") for f in fields(self) if getattr(self, f.name))
+        return ", ".join(names)
 
 
 NOTHING = Rights()
-EVERYTHING = Rights(view=True, add=True, change=True, delete=True, export=True)
+EVERYTHING = Rights(
+    view=True, add=True, change=True, delete=True, export=True, import_=True
+)
 
 # A role's rights on a view that has no grant row for it. Viewers read but do
 # not export (a bulk copy is a right of its own, granted per model); editors
-# add, change and export but do not delete; admins do everything.
+# add, change and export but do not delete, nor import (a file writes
+# thousands of rows at once, past the care each form gets: granted per model);
+# admins do everything.
 ROLE_DEFAULTS: Mapping[Role, Rights] = MappingProxyType(
     {
         Role.viewer: Rights(view=True),
@@ -104,7 +114,7 @@ ADMIN_ONLY: Mapping[type[Any], Rights] = MappingProxyType(
     }
 )
 
-# sqladmin's action names, and the right each needs. Importing adds rows.
+# sqladmin's action names, and the right each needs.
 ACTION_RIGHTS: Mapping[str, Right] = MappingProxyType(
     {
         Action.LIST: Right.view,
@@ -113,7 +123,7 @@ ACTION_RIGHTS: Mapping[str, Right] = MappingProxyType(
         Action.EDIT: Right.change,
         Action.DELETE: Right.delete,
         Action.EXPORT: Right.export,
-        Action.IMPORT: Right.add,
+        Action.IMPORT: Right.import_,
         **{right.value: right for right in Right},
     }
 )
@@ -183,7 +193,7 @@ def right_for(view: Any, action: str) -> Right | None:
         declared = (getattr(view, "action_rights", None) or {}).get(slug)
         if declared is None:
             return CUSTOM_ACTION_RIGHT
-        return Right(declared) if declared in Right.__members__ else None
+        return Right(declared) if declared in Right._value2member_map_ else None
     return ACTION_RIGHTS.get(action)
 
 

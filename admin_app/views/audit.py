@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from markupsafe import Markup, escape
 from sqladmin import ModelView
 from sqladmin.filters import AllUniqueStringValuesFilter, StaticValuesFilter
+from sqladmin.i18n import gettext
 from sqlalchemy import Select, select
 from sqlmodel import col
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from admin_app.audit.restore import deleted_rows
 from admin_app.db import run_in_session
 from admin_app.lists.filters import DateRangeFilter
 from admin_app.references import Labels, Reference, details_linker
+from admin_app.security.csrf import csrf_token
 from admin_app.views.inferred import AutoModelView
 
 
@@ -78,6 +80,7 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         "model",
         "pk",
         "remote_addr",
+        "import_id",
         "changes",
     ]
     column_export_list = column_details_list
@@ -90,6 +93,7 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
         "pk": "Row",
         "remote_addr": "Address",
         "user_id": "User id",
+        "import_id": "Import",
     }
     column_filters = [
         UserFilter("username", title="User"),
@@ -129,6 +133,8 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
     async def get_detail_value(
         self, obj: Any, prop: str, request: Request | None = None
     ) -> tuple[Any, Any]:
+        if prop == "import_id" and obj.import_id and request is not None:
+            return obj.import_id, _import_html(request, obj)
         if prop == "pk" and request is not None:
             await self.prepare_rows(request, [obj])
             named = request.state.audit_rows.get(obj.id)
@@ -165,6 +171,20 @@ def _reference_html(named: Reference) -> Markup:
     if named.url:
         return Markup(f'<a href="{escape(named.url)}">{text}</a>')  # noqa: S704
     return text
+
+
+def _import_html(request: Request, entry: AuditEntry) -> Markup:
+    """The import an entry belongs to: its page, and its undo (admin_app.imports)."""
+    params = {"identity": entry.model or "", "import_id": entry.import_id or ""}
+    page = request.url_for("admin:import_page", **params)
+    undo = request.url_for("admin:import_undo", **params)
+    return Markup(  # noqa: S704  (every value escaped)
+        f'<a href="{escape(str(page))}">{escape(entry.import_id)}</a> '
+        f'<form method="post" action="{escape(str(undo))}" class="d-inline ms-2">'
+        f'<input type="hidden" name="csrf_token" value="{escape(csrf_token(request))}">'
+        f'<button type="submit" class="btn btn-sm btn-outline-danger">'
+        f"{escape(gettext('Undo this import'))}</button></form>"
+    )
 
 
 def views() -> list[type[AutoModelView]]:

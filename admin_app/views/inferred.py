@@ -53,6 +53,7 @@ from admin_app.forms.inlines import Inline, InlineSet, parent_columns
 from admin_app.forms.inlines import infer_inlines as _infer_inlines
 from admin_app.forms.pickers import LabelledAjaxLoader, column_pickers, picker_options
 from admin_app.forms.planning import FormPlan, Mode, form_class, plan_form
+from admin_app.imports.options import ImportOptions
 from admin_app.inspection import (
     ColumnFacts,
     columns_of,
@@ -175,7 +176,11 @@ def _relations_by_local_column(
 
 
 class AutoModelView(
-    SoftDeleteOptions, SavedViewOptions, ModelView, metaclass=_InferringMeta
+    SoftDeleteOptions,
+    SavedViewOptions,
+    ImportOptions,
+    ModelView,
+    metaclass=_InferringMeta,
 ):
     """A sqladmin ModelView whose defaults come from the SQLModel class."""
 

@@ -109,6 +109,7 @@ class GrantAdmin(AutoModelView, model=Grant):
         "can_change",
         "can_delete",
         "can_export",
+        "can_import",
     ]
     column_details_list = ["id", *column_list]
     column_export_list = column_details_list
@@ -123,6 +124,7 @@ class GrantAdmin(AutoModelView, model=Grant):
         "can_change": "Change",
         "can_delete": "Delete",
         "can_export": "Export",
+        "can_import": "Import",
     }
     form_args = {
         "model": {
@@ -134,6 +136,10 @@ class GrantAdmin(AutoModelView, model=Grant):
         "can_change": {"label": "May change"},
         "can_delete": {"label": "May delete"},
         "can_export": {"label": "May export"},
+        "can_import": {
+            "label": "May import",
+            "description": "Create and update rows from a file.",
+        },
     }
 
     async def form_class_for(self, plan: FormPlan) -> type[Form]:

@@ -210,6 +210,21 @@ def test_the_form_field_is_accepted_urlencoded_and_multipart(
     assert count(engine) == 2
 
 
+@pytest.mark.parametrize("right", [True, False])
+def test_a_leading_multipart_token_is_read_before_the_file(
+    client: TestClient, right: bool
+) -> None:
+    """A file upload's token comes first: the check reads it and passes the
+    file on unread; a wrong one is refused."""
+    token = client.csrf.current() if right else "forged"  # type: ignore[attr-defined]
+    files = {
+        "csrf_token": (None, token),
+        "file": ("clubs.csv", b"name\n" + b"Leading\n" * 30_000, "text/csv"),
+    }
+    response = send_raw(client, "POST", "/admin/club/import", files=files)
+    assert response.status_code == (303 if right else 403), response.text[:300]
+
+
 def test_the_header_is_accepted_and_same_origin_requests_pass(
     client: TestClient, engine: Engine
 ) -> None:
@@ -431,24 +446,19 @@ def test_browser_confirmation_page_posts_without_scripts(  # type: ignore[no-unt
     assert club_name(engine, pk) == "QUIET"
 
 
-def test_browser_import_sends_the_header(page, engine: Engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_browser_upload_is_checked_by_its_leading_token(
+    page, engine: Engine, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An import's upload form puts its token first: the check reads it
+    without holding the file (admin_app.security.csrf._leading_token)."""
     upload = tmp_path / "clubs.csv"
-    upload.write_text("id,name,motto,founded\n7,Imported,Hi,2020-01-01\n")
-    page.goto("/admin/club/list")
-    # main.js empties the file input once the modal is shown: wait for that.
-    page.evaluate(
-        """window.importShown = new Promise((done) => document
-            .getElementById('modal-import')
-            .addEventListener('shown.bs.modal', done, { once: true }));
-        true"""
-    )
-    page.click("#action-import")
-    page.evaluate("window.importShown.then(() => true)")
-    page.set_input_files("#csvfile", str(upload))
+    upload.write_text("name,motto,founded\nImported,Hi,2020-01-01\n")
+    page.goto("/admin/club/import")
+    page.set_input_files("#import-file", str(upload))
     with page.expect_response(lambda r: r.url.endswith("/admin/club/import")) as got:
-        page.click("#modal-import-button")
-    # Past the CSRF check (a 403 otherwise): sqladmin's import answers.
+        page.click("#import-upload")
+    # Past the CSRF check (a 403 otherwise): the preview comes.
     assert got.value.request.method == "POST"
-    assert got.value.request.header_value("x-csrf-token")
-    assert got.value.status == 200
-    page.wait_for_selector("#modal-import-result.show")
+    assert got.value.request.header_value("x-csrf-token") is None
+    assert got.value.status == 303
+    page.wait_for_selector('[data-admin-app="import-preview"]')

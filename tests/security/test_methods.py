@@ -29,6 +29,7 @@ from starlette.testclient import TestClient
 from admin_app.app import mount_admin
 from admin_app.audit.entries import record
 from admin_app.auth.models import AdminSession, AdminUser, Grant, Role
+from admin_app.forms.planning import plans_forms
 from admin_app.settings import Settings
 from admin_app.site import AdminSite
 from admin_app.views.inferred import AutoModelView
@@ -49,7 +50,7 @@ class PlainTagAdmin(ModelView, model=Tag):
 
 
 class LinkAdmin(AutoModelView, model=ClubTagLink):
-    """Importable: sqladmin's import reads integer columns, not sqlmodel's text."""
+    """Imported through ours (admin_app.imports): its upload is the action."""
 
     can_import: ClassVar[bool] = True
 
@@ -218,7 +219,10 @@ def calls(admin: Admin) -> list[Call]:
                 files = None
                 if route.name == "import":
                     csv = admin.csv.get(identity or "", "name\nx\n").encode()
-                    files = {"csvfile": ("rows.csv", io.BytesIO(csv), "text/csv")}
+                    # Ours takes "file"; sqladmin's, kept for plain views, "csvfile".
+                    plain = not plans_forms(admin.site._find_model_view(identity))
+                    field = "csvfile" if plain else "file"
+                    files = {field: ("rows.csv", io.BytesIO(csv), "text/csv")}
                 edit_page = url if route.name == "edit" else None
                 found.append(Call(url, data, files, edit_page))
     return found

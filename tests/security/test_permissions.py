@@ -98,7 +98,7 @@ def test_admin_app_tables_are_admin_only_and_the_audit_read_only() -> None:
         (Action.EDIT, Right.change),
         (Action.DELETE, Right.delete),
         (Action.EXPORT, Right.export),
-        (Action.IMPORT, Right.add),
+        (Action.IMPORT, Right.import_),
         ("view", Right.view),
         ("action:publish", Right.change),
         ("action:preview", Right.view),
