@@ -30,6 +30,8 @@ class Target:
     label: str
     kind: str  # column, to_one, password, key
     required: bool = False
+    # Other names a header may give it: a many-to-one's foreign key column.
+    aliases: tuple[str, ...] = ()
 
 
 def normal(text: str) -> str:
@@ -89,7 +91,10 @@ def targets(plan: FormPlan) -> list[Target]:
         if planned.kind == "to_many":
             continue  # a collection is not a cell
         label = planned.label or labels.get(planned.key, planned.name)
-        found.append(Target(planned.name, str(label), planned.kind, planned.required))
+        aliases = planned.columns if planned.kind == "to_one" else ()
+        found.append(
+            Target(planned.name, str(label), planned.kind, planned.required, aliases)
+        )
     return found
 
 
@@ -103,6 +108,9 @@ def matched(
     No field is filled by two headers."""
     by_name = {normal(target.name): target.name for target in fields}
     by_label = {normal(target.label): target.name for target in fields}
+    for target in fields:
+        for alias in target.aliases:
+            by_name.setdefault(normal(alias), target.name)
     known = {target.name for target in fields}
     mapping: dict[str, str] = {}
     taken: set[str] = set()

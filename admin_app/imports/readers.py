@@ -356,9 +356,13 @@ def _xlsx(path: Path) -> Iterator[Opened]:
     _check_zip(path)
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
+    # A file object: openpyxl refuses a path whose name is not ``.xlsx``
+    # (uploads wait as ``<id>.upload``).
+    stream = path.open("rb")
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
+        book = load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken file
+        stream.close()
         raise FileRefused(
             gettext("The file is not a readable XLSX workbook.")
         ) from None
@@ -380,6 +384,7 @@ def _xlsx(path: Path) -> Iterator[Opened]:
         yield Opened(headers, rows())
     finally:
         book.close()
+        stream.close()
 
 
 def _check_zip(path: Path) -> None:

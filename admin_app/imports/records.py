@@ -8,15 +8,13 @@ rows an import wrote are found again through their audit entries
 """
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from admin_app.audit.entries import utc_now
 
 
 class State(enum.StrEnum):

@@ -149,19 +149,13 @@ async def upload_page(site: "AdminSite", request: Request) -> Response:
         # own CSV import (its modal on the list), audited.
         return await site.import_endpoint(request)
     view = await _view(site, request)
-    context: dict[str, Any] = {
-        "model_view": view,
-        "title": gettext("Import %(name)s") % {"name": view.name_plural},
-        "encodings": ENCODINGS,
-        "formats": [
-            "CSV",
-            "JSON",
-            "JSON Lines",
-            *(["XLSX"] if xlsx_available() else []),
-        ],
-        "limits": site.import_settings,
-        "fields": targets(view.form_plan("create")),
-    }
+    context = _context(
+        view,
+        encodings=ENCODINGS,
+        formats=["CSV", "JSON", "JSON Lines", *(["XLSX"] if xlsx_available() else [])],
+        limits=site.import_settings,
+        fields=targets(view.form_plan("create")),
+    )
     if request.method != "POST":
         return await _render(site, request, "upload", context)
     settings = site.import_settings
@@ -344,16 +338,15 @@ async def mapping_page(site: "AdminSite", request: Request) -> Response:
         site,
         request,
         "mapping",
-        {
-            "model_view": view,
-            "title": gettext("Import %(name)s") % {"name": view.name_plural},
-            "record": record,
-            "columns": [(i, h, mapping.get(h, IGNORED)) for i, h in enumerate(headers)],
-            "fields": fields,
-            "match": match,
-            "match_choices": _match_choices(view, fields),
-            "problems": problems,
-        },
+        _context(
+            view,
+            record,
+            columns=[(i, h, mapping.get(h, IGNORED)) for i, h in enumerate(headers)],
+            fields=fields,
+            match=match,
+            match_choices=_match_choices(view, fields),
+            problems=problems,
+        ),
         400 if problems else 200,
     )
 
@@ -371,26 +364,33 @@ async def import_page(site: "AdminSite", request: Request) -> Response:
     view = await _view(site, request)
     record = await _record(site, request, view)
     fields = {t.name: t.label for t in targets(view.form_plan("create"))}
-    counts = record.counts or {}
-    return await _render(
-        site,
-        request,
-        "preview" if record.state in (State.previewed, State.running) else "result",
-        {
-            "model_view": view,
-            "title": gettext("Import %(name)s") % {"name": view.name_plural},
-            "record": record,
-            "counts": counts,
-            "total": sum(counts.values()),
-            "refused": record.options.get("refused") or [],
-            "mapped": [
-                (header, fields.get(name, name))
-                for header, name in record.mapping.items()
-            ],
-            "match_label": fields.get(record.options.get("match") or "", ""),
-            "messages": take_errors(request),
-        },
+    previewed = record.state in (State.previewed, State.running)
+    context = _context(
+        view,
+        record,
+        refused=record.options.get("refused") or [],
+        mapped=[
+            (header, fields.get(name, name)) for header, name in record.mapping.items()
+        ],
+        match_label=fields.get(record.options.get("match") or "", ""),
+        messages=take_errors(request),
     )
+    return await _render(site, request, "preview" if previewed else "result", context)
+
+
+def _context(
+    view: "AutoModelView", record: ImportRecord | None = None, **more: Any
+) -> dict[str, Any]:
+    """What every page of an import shows: the view, the title, the import."""
+    counts = record.counts if record is not None else {}
+    return {
+        "model_view": view,
+        "title": gettext("Import %(name)s") % {"name": view.name_plural},
+        "record": record,
+        "counts": counts or {},
+        "total": sum((counts or {}).values()),
+        **more,
+    }
 
 
 @login_required
@@ -474,17 +474,7 @@ async def undo_page(site: "AdminSite", request: Request) -> Response:
     actor = actor_of(request, site)
 
     def run(session: Session) -> int:
-        from sqlalchemy import update
-
-        claimed: Any = session.execute(
-            update(ImportRecord)
-            .where(
-                col(ImportRecord.id) == record.id,
-                col(ImportRecord.state) == State.done.value,
-            )
-            .values(state=State.undone.value)
-        )
-        if claimed.rowcount != 1:
+        if not running.moved(session, record.id, State.done, State.undone):
             session.rollback()
             return 0
         count = undoing.undo(session, view.model, view.identity, record.id, actor)
@@ -494,20 +484,6 @@ async def undo_page(site: "AdminSite", request: Request) -> Response:
     try:
         await run_in_session(view.session_maker, run)
     except undoing.UndoRefused as refused:
-        return await _render(
-            site,
-            request,
-            "result",
-            {
-                "model_view": view,
-                "title": gettext("Import %(name)s") % {"name": view.name_plural},
-                "record": record,
-                "counts": record.counts or {},
-                "total": sum((record.counts or {}).values()),
-                "refused": [],
-                "mapped": [],
-                "undo_refused": refused,
-            },
-            409,
-        )
+        context = _context(view, record, undo_refused=refused)
+        return await _render(site, request, "result", context, 409)
     return page()

@@ -122,14 +122,13 @@ def confirm(
                     "nothing was imported. Preview the file again."
                 )
             )
-        session.execute(
-            update(ImportRecord)
-            .where(col(ImportRecord.id) == record_id)
-            .values(
-                state=State.done.value,
-                counts=report.counts,
-                finished_at=datetime.now(UTC),
-            )
+        moved(
+            session,
+            record_id,
+            State.running,
+            State.done,
+            counts=report.counts,
+            finished_at=datetime.now(UTC),
         )
         session.commit()
     except ImportFailed:
@@ -153,30 +152,30 @@ def confirm(
     return report
 
 
+def moved(
+    session: Session, record_id: str, was: State, now: State, **values: Any
+) -> bool:
+    """Move the import from state ``was`` to ``now`` (with ``values``) in
+    ``session``'s transaction, if it is still in ``was``: a conditional
+    UPDATE, so of two requests doing it, one does."""
+    result: Any = session.execute(
+        update(ImportRecord)
+        .where(col(ImportRecord.id) == record_id, col(ImportRecord.state) == was.value)
+        .values(state=now.value, **values)
+    )
+    return bool(result.rowcount == 1)
+
+
 def claim(session: Session, record_id: str) -> bool:
     """Mark a previewed import running, in a transaction of its own; False
     when it is not previewed any more (confirmed already, or running)."""
-    result: Any = session.execute(
-        update(ImportRecord)
-        .where(
-            col(ImportRecord.id) == record_id,
-            col(ImportRecord.state) == State.previewed.value,
-        )
-        .values(state=State.running.value)
-    )
+    claimed = moved(session, record_id, State.previewed, State.running)
     session.commit()
-    return bool(result.rowcount == 1)
+    return claimed
 
 
 def release(session: Session, record_id: str) -> None:
     """A failed confirm's import is previewed again (it may be confirmed with
     only its valid rows, or previewed anew)."""
-    session.execute(
-        update(ImportRecord)
-        .where(
-            col(ImportRecord.id) == record_id,
-            col(ImportRecord.state) == State.running.value,
-        )
-        .values(state=State.previewed.value)
-    )
+    moved(session, record_id, State.running, State.previewed)
     session.commit()

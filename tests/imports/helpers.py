@@ -14,14 +14,20 @@ BASE = "/admin/imp-person"
 _ID = re.compile(r"/import/([0-9a-f]{32})")
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def import_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    """Settings of an admin of tests/imports/models.py, its uploads in tmp_path."""
     return make_settings(
         database_url,
         tmp_path,
         models=["tests.imports.models"],
         import_dir=tmp_path / "imports",
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return import_settings(database_url, tmp_path)
 
 
 def upload(

@@ -111,15 +111,9 @@ def test_a_file_over_the_size_limit(
     database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> None:
     from admin_app.app import create_app
-    from tests.conftest import make_settings
+    from tests.imports.helpers import import_settings
 
-    limited = make_settings(
-        database_url,
-        tmp_path,
-        models=["tests.imports.models"],
-        import_dir=tmp_path / "imports",
-        import_max_bytes=2048,
-    )
+    limited = import_settings(database_url, tmp_path, import_max_bytes=2048)
     with TestClient(create_app(limited), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
         rows = "".join(f"p{i}@example.org,P{i}\n" for i in range(200))

@@ -18,18 +18,22 @@ from starlette.testclient import TestClient
 from admin_app.imports.readers import MAX_LINE
 from admin_app.imports.records import ImportRecord
 from admin_app.settings import Settings
-from tests.conftest import make_settings
-from tests.imports.helpers import BASE, confirm, counts, preview, upload
+from tests.imports.helpers import (
+    BASE,
+    confirm,
+    counts,
+    import_settings,
+    preview,
+    upload,
+)
 from tests.imports.models import ImpPerson
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(
+    return import_settings(
         database_url,
         tmp_path,
-        models=["tests.imports.models"],
-        import_dir=tmp_path / "imports",
         import_max_rows=50,
         import_max_bytes=200 * 1024 * 1024,
     )

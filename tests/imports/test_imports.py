@@ -282,3 +282,19 @@ def test_an_expired_upload_says_so(
     page = client.get(confirm(client, found).headers["location"]).text
     assert "The uploaded file is gone" in page
     assert people(engine) == []
+
+
+def test_json_lines_and_xlsx_files(client: TestClient, engine: Engine) -> None:
+    from openpyxl import Workbook
+
+    lines = '{"email": "ann@example.org", "full_name": "Ann", "age": 30}\n'
+    confirm(client, preview(client, "people.jsonl", lines))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["email", "full_name", "joined"])
+    sheet.append(["bob@example.org", "Bob", "2024-05-01"])
+    out = io.BytesIO()
+    book.save(out)
+    confirm(client, preview(client, "people.xlsx", out.getvalue()))
+    ann, bob = people(engine)
+    assert (ann.age, bob.full_name, str(bob.joined)) == (30, "Bob", "2024-05-01")

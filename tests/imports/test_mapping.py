@@ -35,6 +35,9 @@ def test_headers_match_by_name_or_label() -> None:
         "full_name": "",
     }
     assert matched(["Mail"], FIELDS, {"Mail": "email"}) == {"Mail": "email"}
+    # A many-to-one is also named by its foreign key column.
+    team = Target("team", "Team", "to_one", aliases=("team_id",))
+    assert matched(["team_id"], [*FIELDS, team]) == {"team_id": "team"}
 
 
 def test_mapping_problems() -> None:
