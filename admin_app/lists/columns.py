@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from admin_app.lists.pagination import PAGING_PARAMS
+from admin_app.lists.trash import wants_trash
 
 COLUMNS = "columns"
 _SEPARATOR = ","
@@ -79,9 +80,19 @@ def shown_columns(view: ModelView, request: Request) -> list[str]:
     if isinstance(cached, tuple) and cached[0] is view:
         return list(cached[1])
     names = asked_columns(request.query_params) if can_choose(view) else []
-    shown = known_columns(view, names)[0] or list(view._list_prop_names)
+    shown = known_columns(view, names)[0] or default_columns(view, request)
     request.scope[_STATE_KEY] = (view, tuple(shown))
     return shown
+
+
+def default_columns(view: ModelView, request: Request) -> list[str]:
+    """The view's own columns; a soft-deleting view's stamp only in its trash,
+    where it says when each row went (elsewhere it is always empty)."""
+    names = list(view._list_prop_names)
+    stamp = getattr(view, "soft_delete_column", None)
+    if stamp in names and not wants_trash(view, request):
+        names.remove(stamp)
+    return names
 
 
 @dataclass(frozen=True)

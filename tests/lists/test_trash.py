@@ -88,3 +88,19 @@ def test_the_trash_stamp_is_no_filter_of_its_own(served: Served) -> None:
 
     assert [f.parameter_name for f in view.get_filters()] == []
     assert answer.status_code == 400
+
+
+def test_the_stamp_is_a_column_of_the_trash_only(served: Served) -> None:
+    """Outside the trash the stamp is always empty: the chooser offers it,
+    unticked; in the trash it says when each row went."""
+    from tests.listing_pages import column_headings
+
+    shown = served.client.get("/admin/soft-document/list").text
+    trash = served.client.get("/admin/soft-document/list", params={"trash": "1"})
+    assert "Deleted at" not in column_headings(shown)
+    assert 'name="columns" value="deleted_at"' in shown
+    assert "Deleted at" in column_headings(trash.text)
+    chosen = served.client.get(
+        "/admin/soft-document/list", params={"columns": "title,deleted_at"}
+    )
+    assert column_headings(chosen.text)[-1] == "Deleted at"
