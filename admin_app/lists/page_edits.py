@@ -32,8 +32,7 @@ from admin_app.forms.integrity import explain_database_error, explain_refused_va
 from admin_app.forms.planning import FormPlan, PlannedField
 from admin_app.forms.validation import (
     changed_columns,
-    missing_fields,
-    submitted,
+    parsed_inputs,
     unchanged_inputs,
 )
 from admin_app.inspection import mapper_of
@@ -247,15 +246,8 @@ def _validated(
     form = form_cls(formdata=posted_formdata(prefix, edit.posted), prefix=prefix)
     drawn = form_cls(data=initial_data(plan, row, related=False), prefix=prefix)
     current = values_of(row)
-    form.validate()
     # An input the page drew but the POST lacks is an error, never "cleared".
-    errors = missing_fields(plan, form, edit.present)
-    for name, input_ in form._fields.items():
-        if name not in errors.fields:
-            for message in input_.errors:
-                errors.add(name, message)
-    values, _picked, empty = submitted(plan, form, skip=set(errors.fields))
-    errors.merge(empty)
+    values, _picked, errors = parsed_inputs(plan, form, edit.present)
     data = dict(values)
     data.update(
         (name, current[name])
