@@ -8,6 +8,7 @@ which reads the database URL from :class:`~admin_app.settings.Settings` only.
 
 import io
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,10 @@ from admin_app.discovery import discover, metadata_of, table_of
 from admin_app.settings import Settings, get_settings
 
 ADMIN_BRANCH = "admin_app"
+# Alembic puts the running environment in module globals (``alembic.context``):
+# two checks at once in one process (two admins opening the dashboard) would
+# remove each other's, so they take turns.
+_ALEMBIC_ENVIRONMENT = threading.Lock()
 APP_BRANCH = "app"
 
 
@@ -209,7 +214,8 @@ def status(settings: Settings) -> MigrationStatus:
     # What ``db check`` prints on success goes nowhere: a server has no reader.
     config.stdout = io.StringIO()
     try:
-        command.check(config)
+        with _ALEMBIC_ENVIRONMENT:
+            command.check(config)
     except CommandError as exc:
         return MigrationStatus(branches, True, str(exc))
     return MigrationStatus(branches, False)

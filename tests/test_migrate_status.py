@@ -42,3 +42,17 @@ def test_a_branch_part_way_says_which_revision_it_is_at(
     assert by_name[migrate.ADMIN_BRANCH].up_to_date
     assert by_name[migrate.APP_BRANCH].current is None
     assert not status.up_to_date and status.drifted is None
+
+
+def test_checks_at_once_in_one_process_each_get_their_answer(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Alembic keeps its running environment in module globals: two admins'
+    dashboards checking at once took each other's away (KeyError)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    migrate.upgrade(settings)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: migrate.status(settings), range(8)))
+    assert all(a.up_to_date and a.drifted is False for a in answers)
