@@ -10,7 +10,8 @@ cache (:mod:`.cache`) and the page and widget endpoints (:mod:`.routes`).
 
 Imports the core; asks :mod:`admin_app.security.permissions` who may see a
 widget and :mod:`admin_app.audit.entries` for failed sign-ins. Seam into
-:mod:`admin_app.lists.counting`: a model's card counts rows as its list does.
+:mod:`admin_app.lists.counting` and :mod:`admin_app.lists.trash`: a model's
+card counts rows as its list does, its trash left out.
 The recent changes and the migration status come from the site, which passes
 :func:`admin_app.audit.history.recent_actions` and :mod:`admin_app.migrate`'s
 status in (:class:`.routes.Sources`).

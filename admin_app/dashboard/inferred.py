@@ -26,6 +26,7 @@ from admin_app.audit.entries import FAILED_LOGIN, AuditEntry
 from admin_app.dashboard.periods import bucket, last_periods, parse_day, since
 from admin_app.dashboard.widget import Viewer, Widget
 from admin_app.lists.counting import cap_of, count_rows
+from admin_app.lists.trash import scoped
 
 if TYPE_CHECKING:
     from admin_app.site import AdminSite
@@ -83,7 +84,8 @@ class ModelCard(Widget):
 
     def read(self, session: Session, viewer: Viewer) -> CardData:
         view = self.view
-        stmt = view.list_query(viewer.request)
+        # The rows its list shows: a soft-deleting view's trash left out.
+        stmt = scoped(view, viewer.request, view.list_query(viewer.request))
         counted = count_rows(
             session, view, stmt, narrowed=False, exact=False, cap=cap_of(view)
         )

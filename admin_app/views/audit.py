@@ -90,6 +90,8 @@ class AuditEntryAdmin(AutoModelView, model=AuditEntry):
     column_labels = {
         "at": "When",
         "username": "User",
+        "action": "Action",
+        "model": "Model",
         "pk": "Row",
         "remote_addr": "Address",
         "user_id": "User id",

@@ -104,3 +104,11 @@ def test_the_stamp_is_a_column_of_the_trash_only(served: Served) -> None:
         "/admin/soft-document/list", params={"columns": "title,deleted_at"}
     )
     assert column_headings(chosen.text)[-1] == "Deleted at"
+
+
+def test_the_dashboard_card_counts_what_the_list_shows(served: Served) -> None:
+    card = served.client.get("/admin/dashboard/widgets/model-soft-document?fragment=1")
+    assert card.status_code == 200
+    figure = re.search(r'data-role="model-count"[^>]*>\s*([^<\s]+)', card.text)
+    assert figure is not None, card.text
+    assert figure.group(1) == "2"  # "old" is in the trash
