@@ -13,7 +13,8 @@ trail hides, each is a message naming it.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -217,8 +218,16 @@ def _reinsert(
     resolve: Resolver,
     actor: Actor,
 ) -> Restored:
+    with _one_transaction(session):
+        return _reinserted(session, view, pk, entry_id, with_it, resolve, actor)
+
+
+@contextmanager
+def _one_transaction(session: Session) -> Iterator[None]:
+    """Commit what the block wrote, or none of it: a database refusal is a
+    message (logged), anything else goes on up."""
     try:
-        done = _reinserted(session, view, pk, entry_id, with_it, resolve, actor)
+        yield
         session.commit()
     except SQLAlchemyError:
         session.rollback()
@@ -229,7 +238,6 @@ def _reinsert(
     except BaseException:
         session.rollback()
         raise
-    return done
 
 
 def _reinserted(
@@ -303,7 +311,7 @@ def _untrash(
     """Clear the trash stamp of ``view``'s row ``pk`` (locked first)."""
     model = view.model
     name = str(view.name).lower()
-    try:
+    with _one_transaction(session):
         row = session.scalars(
             select(model).where(*row_clauses(model, pk)).with_for_update()
         ).first()
@@ -328,13 +336,4 @@ def _untrash(
             remote_addr=actor.remote_addr,
             cause_id=_latest(session, view, pk, (SOFT_DELETE,)),
         )
-        session.commit()
-    except SQLAlchemyError:
-        session.rollback()
-        raise Unrestorable(
-            gettext("The database could not restore it right now; please try again.")
-        ) from None
-    except BaseException:
-        session.rollback()
-        raise
     return Restored(f"{name} “{row_label(row)}”")

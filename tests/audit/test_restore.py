@@ -69,6 +69,18 @@ def delete(client: TestClient, identity: str, pk: Any) -> None:
     assert response.status_code == 303, response.text
 
 
+def deleted_club(client: TestClient, engine: Engine, name: str) -> int:
+    """A club made, then deleted through the admin: its key."""
+    with Session(engine) as session:
+        club = Club(name=name)
+        session.add(club)
+        session.commit()
+        pk = club.id
+    assert pk is not None
+    delete(client, "club", pk)
+    return pk
+
+
 def restore_form(client: TestClient, identity: str, pk: Any) -> dict[str, str]:
     """The restore form's fields, as the history page shows them."""
     page = client.get(f"/admin/{identity}/history/{pk}")
@@ -88,12 +100,7 @@ def error_of(page: str) -> str:
 def test_a_deleted_row_comes_back_with_its_key_and_values(
     client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        club = Club(name="Rowing")
-        session.add(club)
-        session.commit()
-        pk = club.id
-    delete(client, "club", pk)
+    pk = deleted_club(client, engine, "Rowing")
     assert count(engine, Club) == 0
 
     fields = restore_form(client, "club", pk)
@@ -210,12 +217,7 @@ def test_a_reference_to_a_row_gone_since_is_a_message_naming_it(
 def test_a_row_that_exists_again_is_not_restored(
     client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        club = Club(name="Chess")
-        session.add(club)
-        session.commit()
-        pk = club.id
-    delete(client, "club", pk)
+    pk = deleted_club(client, engine, "Chess")
     fields = restore_form(client, "club", pk)
     with Session(engine) as session:
         session.add(Club(id=pk, name="Go"))
@@ -298,12 +300,7 @@ def trail_rows(client: TestClient, deleted: str) -> list[str]:
 def test_the_trail_lists_deleted_rows_linked_to_their_restore(
     client: TestClient, engine: Engine, orchard: int
 ) -> None:
-    with Session(engine) as session:
-        club = Club(name="Rowing")
-        session.add(club)
-        session.commit()
-        pk = club.id
-    delete(client, "club", pk)
+    pk = deleted_club(client, engine, "Rowing")
     delete(client, "orchard", orchard)
     assert ("club", str(pk)) in trail_rows(client, "not_restored")
     assert ("orchard", str(orchard)) in trail_rows(client, "not_restored")
@@ -362,12 +359,7 @@ def test_a_reference_changed_since_the_delete_is_left_as_it_is(
 def test_only_the_latest_deletion_of_a_row_is_restored(
     client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        club = Club(name="Rowing")
-        session.add(club)
-        session.commit()
-        pk = club.id
-    delete(client, "club", pk)
+    pk = deleted_club(client, engine, "Rowing")
     first = restore_form(client, "club", pk)
     client.post(f"/admin/club/history/{pk}", data=first)
     delete(client, "club", pk)
@@ -406,12 +398,7 @@ def test_rows_with_it_need_the_add_right_on_their_models(
 def test_the_message_names_the_field_by_its_title(
     client: TestClient, engine: Engine
 ) -> None:
-    with Session(engine) as session:
-        club = Club(name="Rowing")
-        session.add(club)
-        session.commit()
-        pk = club.id
-    delete(client, "club", pk)
+    pk = deleted_club(client, engine, "Rowing")
     with Session(engine) as session:
         session.add(Club(id=pk + 10, name="Rowing"))
         session.commit()
