@@ -13,12 +13,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from admin_app.app import create_app
 from admin_app.auth.models import Grant, Role
 from admin_app.auth.users import create_user
 from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries, TopRows
 from models.tables import Order, OrderStatus, Team
-from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
+from tests.conftest import ADMIN_PASSWORD, StatementLog, login
+from tests.dashboard.conftest import signed_in
 from tests.dashboard.shop import NOW, add_orders
 
 WIDGETS = "/admin/dashboard/widgets"
@@ -71,9 +71,7 @@ BOARD = Dashboard(
 def app_for(
     database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> Iterator[TestClient]:
-    values = make_settings(database_url, tmp_path, models=["models"])
-    with TestClient(create_app(values, BOARD), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
+    with signed_in(BOARD, database_url, tmp_path, admin_user) as client:
         yield client
 
 

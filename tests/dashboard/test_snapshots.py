@@ -4,20 +4,20 @@ again while the request waits only when missing, too old or unreadable."""
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from admin_app.app import create_app
 from admin_app.auth.models import Grant, Role
 from admin_app.auth.users import create_user
-from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries, TopRows
+from admin_app.dashboard import Dashboard, Kpi, Ranking, TimeSeries, TopRows, Widget
 from admin_app.dashboard.declared import Figure, Series, SeriesData, TableData
 from admin_app.dashboard.snapshots import (
     STALE_FACTOR,
@@ -27,53 +27,46 @@ from admin_app.dashboard.snapshots import (
 )
 from admin_app.references import Reference
 from models.tables import Order, User
-from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
+from tests.conftest import ADMIN_PASSWORD, StatementLog, login
+from tests.dashboard.conftest import signed_in
 from tests.dashboard.shop import add_orders
 
 WIDGETS = "/admin/dashboard/widgets"
 AHEAD = 60
 
+
+def twins(make: Callable[..., Widget]) -> tuple[Widget, Widget]:
+    """A widget kept ahead, and the same read on each request ("… now")."""
+    return make(refresh_seconds=AHEAD), make(now=True)
+
+
+def latest(**kwargs: Any) -> TopRows:
+    title = "Latest now" if kwargs.pop("now", False) else "Latest"
+    columns = ["status", "created_at", "total"]
+    order = [col(Order.created_at).desc()]
+    return TopRows(title, Order, order, columns, cache_seconds=0, **kwargs)
+
+
+def orders(**kwargs: Any) -> Kpi:
+    title = "Orders now" if kwargs.pop("now", False) else "Orders"
+    return Kpi(title, Order, cache_seconds=0, **kwargs)
+
+
+def by_requester(**kwargs: Any) -> TimeSeries:
+    title = "By requester now" if kwargs.pop("now", False) else "By requester"
+    column = Order.created_at
+    return TimeSeries(
+        title, Order, column, by=Order.requester_id, cache_seconds=0, **kwargs
+    )
+
+
+def requesters(**kwargs: Any) -> Ranking:
+    title = "Requesters now" if kwargs.pop("now", False) else "Requesters"
+    return Ranking(title, Order, by=Order.requester_id, cache_seconds=0, **kwargs)
+
+
 BOARD = Dashboard(
-    Kpi("Orders", Order, cache_seconds=0, refresh_seconds=AHEAD),
-    Kpi("Orders now", Order, cache_seconds=0),
-    TimeSeries(
-        "By requester",
-        Order,
-        Order.created_at,
-        by=Order.requester_id,
-        cache_seconds=0,
-        refresh_seconds=AHEAD,
-    ),
-    TimeSeries(
-        "By requester now",
-        Order,
-        Order.created_at,
-        by=Order.requester_id,
-        cache_seconds=0,
-    ),
-    Ranking(
-        "Requesters",
-        Order,
-        by=Order.requester_id,
-        cache_seconds=0,
-        refresh_seconds=AHEAD,
-    ),
-    Ranking("Requesters now", Order, by=Order.requester_id, cache_seconds=0),
-    TopRows(
-        "Latest",
-        Order,
-        order_by=[col(Order.created_at).desc()],
-        columns=["status", "created_at", "total"],
-        cache_seconds=0,
-        refresh_seconds=AHEAD,
-    ),
-    TopRows(
-        "Latest now",
-        Order,
-        order_by=[col(Order.created_at).desc()],
-        columns=["status", "created_at", "total"],
-        cache_seconds=0,
-    ),
+    *twins(orders), *twins(by_requester), *twins(requesters), *twins(latest)
 )
 
 
@@ -81,9 +74,7 @@ BOARD = Dashboard(
 def client(
     database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> Iterator[TestClient]:
-    values = make_settings(database_url, tmp_path, models=["models"])
-    with TestClient(create_app(values, BOARD), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
+    with signed_in(BOARD, database_url, tmp_path, admin_user) as client:
         yield client
 
 
@@ -202,9 +193,7 @@ def test_a_failed_refresh_keeps_nothing_and_shows_its_error(
         raise RuntimeError("the warehouse is on fire")
 
     board = Dashboard(Kpi("Broken", Order, where=broken, refresh_seconds=AHEAD))
-    values = make_settings(database_url, tmp_path, models=["models"])
-    with TestClient(create_app(values, board), follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
+    with signed_in(board, database_url, tmp_path, admin_user) as client:
         failed = client.get(f"{WIDGETS}/broken?fragment=1")
     assert failed.status_code == 500 and 'data-role="widget-error"' in failed.text
     assert "warehouse" not in failed.text
