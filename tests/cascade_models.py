@@ -11,7 +11,8 @@ records sqladmin's delete hooks, and varieties may not be deleted at all.
 
 from typing import Any, Optional
 
-from sqlmodel import Field, Relationship, SQLModel
+from sqlalchemy import Engine
+from sqlmodel import Field, Relationship, Session, SQLModel
 from starlette.requests import Request
 
 from admin_app import AutoModelView
@@ -152,3 +153,23 @@ class PlotAdmin(AutoModelView, model=Plot):
 
 class VarietyAdmin(AutoModelView, model=Variety):
     can_delete = False
+
+
+def plant_orchard(engine: Engine, harvests: int) -> int:
+    """An orchard with two trees (the first with ``harvests``), a sign, a
+    beehive and a variety: rows of every kind that goes with its delete, or
+    is unlinked by it. Its key."""
+    with Session(engine) as session:
+        orchard = Orchard(name="Old Hill")
+        trees = [FruitTree(name=f"Apple {i}", orchard=orchard) for i in (1, 2)]
+        session.add_all(trees)
+        session.add_all(
+            [Harvest(name=f"Crop {i}", tree=trees[0]) for i in range(harvests)]
+        )
+        session.add(Beehive(name="Hive", orchard=orchard))
+        orchard.varieties.append(Variety(name="Gala"))
+        session.flush()
+        session.add(OrchardSign(name="Welcome", orchard_id=orchard.id))
+        session.commit()
+        assert orchard.id is not None
+        return orchard.id

@@ -37,20 +37,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def orchard(engine: Engine) -> int:
     """An orchard with trees (and their harvests), a sign, a beehive and a
     variety: what goes with it, and what its delete unlinks."""
-    with Session(engine) as session:
-        orchard = cascade.Orchard(name="Old Hill")
-        trees = [cascade.FruitTree(name=f"Apple {i}", orchard=orchard) for i in (1, 2)]
-        session.add_all(trees)
-        session.add_all(
-            [cascade.Harvest(name=f"Crop {i}", tree=trees[0]) for i in range(3)]
-        )
-        session.add(cascade.Beehive(name="Hive", orchard=orchard))
-        orchard.varieties.append(cascade.Variety(name="Gala"))
-        session.flush()
-        session.add(cascade.OrchardSign(name="Welcome", orchard_id=orchard.id))
-        session.commit()
-        assert orchard.id is not None
-        return orchard.id
+    return cascade.plant_orchard(engine, harvests=3)
 
 
 def count(engine: Engine, model: type[SQLModel], *where: Any) -> int:

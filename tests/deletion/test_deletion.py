@@ -213,20 +213,7 @@ def test_an_association_object_blocks_unless_its_relationship_cascades(
 @pytest.fixture
 def orchard(engine: Engine) -> int:
     """An orchard with rows of every kind that goes with it, or stays."""
-    with Session(engine) as session:
-        orchard = cascade.Orchard(name="Old Hill")
-        trees = [cascade.FruitTree(name=f"Apple {i}", orchard=orchard) for i in (1, 2)]
-        session.add_all(trees)
-        session.add_all(
-            [cascade.Harvest(name=f"Crop {i}", tree=trees[0]) for i in range(7)]
-        )
-        session.add(cascade.Beehive(name="Hive", orchard=orchard))
-        orchard.varieties.append(cascade.Variety(name="Gala"))
-        session.flush()
-        session.add(cascade.OrchardSign(name="Welcome", orchard_id=orchard.id))
-        session.commit()
-        assert orchard.id is not None
-        return orchard.id
+    return cascade.plant_orchard(engine, harvests=7)
 
 
 def test_the_confirmation_lists_what_goes_kind_by_kind(
