@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pymysql
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_mock_engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -35,6 +37,9 @@ pytest_plugins = ["tests.browser"]
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "ADMIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+MARIADB_URL = os.environ.get(
+    "ADMIN_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ADMIN_PASSWORD = "correct horse battery"
@@ -126,11 +131,51 @@ def _postgres_database(server: str) -> Iterator[str]:
             connection.execute(f'DROP ROLE "{role}"')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session")
+def mariadb_server() -> str:
+    try:
+        pymysql.connect(**_mariadb_params(MARIADB_URL), connect_timeout=3).close()
+    except pymysql.MySQLError as exc:
+        unavailable(f"MariaDB not reachable at {MARIADB_URL}: {exc}".strip())
+    return MARIADB_URL
+
+
+def _mariadb_params(url: str) -> dict[str, Any]:
+    parsed = make_url(url)
+    return {
+        "host": parsed.host or "127.0.0.1",
+        "port": parsed.port or 3306,
+        "user": parsed.username or "root",
+        "password": parsed.password or "",
+        "autocommit": True,
+    }
+
+
+def _mariadb_database(server: str) -> Iterator[str]:
+    """An empty MariaDB database of the test's own (utf8mb4), dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    connection = pymysql.connect(**_mariadb_params(server))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        url = make_url(server).set(
+            drivername="mysql+pymysql", database=name, query={"charset": "utf8mb4"}
+        )
+        yield url.render_as_string(hide_password=False)
+    finally:
+        connection.ping(reconnect=True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        connection.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind, dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
+    elif request.param == "mariadb":
+        yield from _mariadb_database(request.getfixturevalue("mariadb_server"))
     else:
         yield from _postgres_database(request.getfixturevalue("postgres_server"))
 
