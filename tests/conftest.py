@@ -18,7 +18,6 @@ import pymysql
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_mock_engine, event
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -30,6 +29,7 @@ from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
+from tests import mariadb
 from tests.csrf_helper import enable_csrf
 
 pytest_plugins = ["tests.browser"]
@@ -132,41 +132,13 @@ def _postgres_database(server: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def mariadb_server() -> str:
+def mariadb_server() -> Iterator[str]:
     try:
-        pymysql.connect(**_mariadb_params(MARIADB_URL), connect_timeout=3).close()
+        mariadb.connect(MARIADB_URL).close()
     except pymysql.MySQLError as exc:
         unavailable(f"MariaDB not reachable at {MARIADB_URL}: {exc}".strip())
-    return MARIADB_URL
-
-
-def _mariadb_params(url: str) -> dict[str, Any]:
-    parsed = make_url(url)
-    return {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 3306,
-        "user": parsed.username or "root",
-        "password": parsed.password or "",
-        "autocommit": True,
-    }
-
-
-def _mariadb_database(server: str) -> Iterator[str]:
-    """An empty MariaDB database of the test's own (utf8mb4), dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    connection = pymysql.connect(**_mariadb_params(server))
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        url = make_url(server).set(
-            drivername="mysql+pymysql", database=name, query={"charset": "utf8mb4"}
-        )
-        yield url.render_as_string(hide_password=False)
-    finally:
-        connection.ping(reconnect=True)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
+    yield MARIADB_URL
+    mariadb.drop_parked(MARIADB_URL)
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
@@ -175,7 +147,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     elif request.param == "mariadb":
-        yield from _mariadb_database(request.getfixturevalue("mariadb_server"))
+        server = request.getfixturevalue("mariadb_server")
+        yield from mariadb.database(server, reusable="engine" in request.fixturenames)
     else:
         yield from _postgres_database(request.getfixturevalue("postgres_server"))
 
@@ -208,6 +181,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
     engine = make_sync_engine(settings)
     create_tables(engine)
+    mariadb.note_tables_made(engine, frozenset(SQLModel.metadata.tables))
     yield engine
     engine.dispose()
 
@@ -220,6 +194,8 @@ def create_tables(engine: Engine) -> None:
     compiled once per set of tables: its DDL sent a statement at a time cost
     a quarter of a second a test, most of it round trips."""
     metadata = SQLModel.metadata
+    if mariadb.holds_tables(engine, frozenset(metadata.tables)):
+        return  # a reused database: emptied, its tables as these made them
     if engine.dialect.name != "postgresql":
         metadata.create_all(engine)
         return
