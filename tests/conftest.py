@@ -1,8 +1,9 @@
-"""Fixtures: a throwaway database on SQLite and on PostgreSQL, settings for it, and
-an admin app with a logged-in client.
+"""Fixtures: a throwaway database on SQLite, PostgreSQL and MariaDB (and
+PostgreSQL through PgBouncer, ``tests.pgbouncer``), settings for it, and an
+admin app with a logged-in client.
 
-On a developer's machine without PostgreSQL the PostgreSQL half is skipped with a
-message; in CI (``CI=true``) it fails instead.
+On a developer's machine without a server its half is skipped with a message;
+in CI (``CI=true``) it fails instead.
 """
 
 import atexit
@@ -18,6 +19,7 @@ import pymysql
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_mock_engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -32,7 +34,7 @@ from admin_app.views.inferred import AutoModelView
 from tests import mariadb
 from tests.csrf_helper import enable_csrf
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.pgbouncer"]
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -44,6 +46,11 @@ MARIADB_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ADMIN_PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-key-" + "x" * 40
+# The kinds of database_url every database test runs on.
+DATABASES = ("sqlite", "postgresql", "mariadb")
+# The ports of this process's PgBouncer (tests.pgbouncer): settings for a URL
+# through it hold no pool.
+_pgbouncer_ports: set[int] = set()
 
 
 def unavailable(reason: str) -> None:
@@ -104,11 +111,12 @@ def _drop_database(server: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _postgres_database(server: str) -> Iterator[str]:
+def _postgres_database(server: str, through: str | None = None) -> Iterator[str]:
     """An empty PostgreSQL database of the test's own: a schema in a shared
     database, owned by a role of the same name, whose default search path
     ("$user", then the dropped public) puts it first. A hundredth of the cost
-    of CREATE DATABASE, and the URL needs no options (asyncpg takes none)."""
+    of CREATE DATABASE, and the URL needs no options (asyncpg takes none).
+    ``through``: the ``host:port`` the URL connects to instead (PgBouncer)."""
     database = _shared_database(server)
     role = f"t_{uuid.uuid4().hex[:16]}"
     admin = _with_database(server, database)
@@ -117,6 +125,8 @@ def _postgres_database(server: str) -> Iterator[str]:
         connection.execute(f'CREATE SCHEMA "{role}" AUTHORIZATION "{role}"')
     base = psycopg.conninfo.conninfo_to_dict(server)
     host, port = base.get("host", "127.0.0.1"), base.get("port", "5432")
+    if through is not None:
+        host, port = through.rsplit(":", 1)
     try:
         yield f"postgresql+psycopg://{role}@{host}:{port}/{database}"
     finally:
@@ -141,14 +151,20 @@ def mariadb_server() -> Iterator[str]:
     mariadb.drop_parked(MARIADB_URL)
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind, dropped afterwards."""
+    """An empty database of each kind, dropped afterwards. ``pgbouncer`` (some
+    directories' tests, ``tests.pgbouncer``): PostgreSQL through PgBouncer."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     elif request.param == "mariadb":
         server = request.getfixturevalue("mariadb_server")
         yield from mariadb.database(server, reusable="engine" in request.fixturenames)
+    elif request.param == "pgbouncer":
+        address = request.getfixturevalue("pgbouncer")
+        _pgbouncer_ports.add(int(address.rsplit(":", 1)[1]))
+        server = request.getfixturevalue("postgres_server")
+        yield from _postgres_database(server, through=address)
     else:
         yield from _postgres_database(request.getfixturevalue("postgres_server"))
 
@@ -160,6 +176,8 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
         "secret_key_file": tmp_path / "secret",
         "models": ["tests.sample_models"],
         "migrations_dir": REPO / "migrations",
+        # PgBouncer pools per transaction: no pool here (nor prepared statements).
+        "null_pool": make_url(database_url).port in _pgbouncer_ports,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
