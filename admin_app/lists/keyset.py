@@ -8,16 +8,16 @@ rather than carried in the URL: nothing to decode or trust, and a URL stays
 short whatever the column types. When that row is gone, the page falls back
 to its ``page`` number (offset). Numbered page links stay offset-based.
 
-NULLs sort first in ascending order on SQLite and last on PostgreSQL; the
-conditions below follow the database's own placement, so that a keyset page
-is exactly the offset page it replaces.
+NULLs sort first in ascending order on SQLite and MySQL/MariaDB and last on
+PostgreSQL; the conditions below follow the database's own placement, so that
+a keyset page is exactly the offset page it replaces.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Dialect, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from starlette import status
@@ -28,6 +28,17 @@ from admin_app.keys import RowNotFound, row_clauses
 
 AFTER = "after"
 BEFORE = "before"
+
+# Databases that put NULL before every value in ascending order (and after
+# every value in descending order); PostgreSQL puts it after.
+_NULLS_LOW = frozenset({"sqlite", "mysql", "mariadb"})
+
+
+def nulls_low(dialect: Dialect) -> bool:
+    """Whether ``dialect``'s database sorts NULL below every value: an
+    ``ORDER BY`` without ``NULLS FIRST/LAST`` (which MySQL lacks) puts it
+    where the database does, and the keyset conditions must agree."""
+    return dialect.name in _NULLS_LOW
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,7 @@ def seek(
 ) -> Select[Any]:
     """``stmt`` reordered by ``order`` and narrowed to the rows strictly after
     ``values`` in that order. ``nulls_low``: NULL sorts before every value in
-    ascending order (SQLite) rather than after (PostgreSQL)."""
+    ascending order (SQLite, MySQL) rather than after (PostgreSQL)."""
     condition = _after(order, values, nulls_low)
     clauses = [
         key.column.desc() if key.descending else key.column.asc() for key in order

@@ -47,6 +47,7 @@ from admin_app.lists.keyset import (
     SortKey,
     boundary_values,
     cursor_of,
+    nulls_low,
     reverse,
     seek,
 )
@@ -276,9 +277,8 @@ async def list_page(
             keyset = query.order is not None
             return _page(rows, number, size, count, keyset, number > 1)
         order = reverse(query.order) if cursor and cursor.backwards else query.order
-        # SQLite sorts NULL first in ascending order, PostgreSQL last.
-        nulls_low = session.get_bind().dialect.name == "sqlite"
-        window = seek(stmt, order, values, nulls_low=nulls_low).limit(size + 1)
+        low = nulls_low(session.get_bind().dialect)
+        window = seek(stmt, order, values, nulls_low=low).limit(size + 1)
         rows = list(session.scalars(window).unique().all())
         if cursor is not None and cursor.backwards:
             more_before = len(rows) > size

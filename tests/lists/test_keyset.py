@@ -55,10 +55,11 @@ SORTS = [
 def expected_order(engine: Engine, query: str) -> list[str]:
     """The clubs' keys in the order ``query`` asks for, worked out here: ties
     broken by the key in the sort's direction, NULL below every date on
-    SQLite and above every date on PostgreSQL (each database's own order)."""
+    SQLite and MariaDB/MySQL and above every date on PostgreSQL (each
+    database's own order)."""
     with Session(engine) as session:
         rows = [(c.id, c.name, c.founded) for c in session.scalars(select(Club))]
-    nulls_low = engine.dialect.name == "sqlite"
+    nulls_low = engine.dialect.name in ("sqlite", "mysql")
     by = {
         "": (lambda r: r[0], True),  # the default: newest (highest key) first
         "&sortBy=name&sort=asc": (lambda r: (r[1], r[0]), False),
@@ -76,8 +77,14 @@ def expected_order(engine: Engine, query: str) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "nulls_first"),
     [
-        ("&sortBy=founded&sort=asc", {"sqlite": True, "postgresql": False}),
-        ("&sortBy=founded&sort=desc", {"sqlite": False, "postgresql": True}),
+        (
+            "&sortBy=founded&sort=asc",
+            {"sqlite": True, "postgresql": False, "mysql": True},
+        ),
+        (
+            "&sortBy=founded&sort=desc",
+            {"sqlite": False, "postgresql": True, "mysql": False},
+        ),
     ],
 )
 def test_nulls_go_where_the_database_puts_them(
