@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install browser clean bench bench-scale10 screenshots
+.PHONY: run test lint install browser clean bench bench-scale10 soak screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ bench: $(BENCH_STAMP)
 
 bench-scale10: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --db postgresql --scale 10 --runs 5
+
+## Many workers, one database: 40 clients for 60 s against `admin-app serve
+## --workers 4`, one worker killed at 25 s, then the saves, deletes, audit trail
+## and locks checked (benchmarks/README.md); PostgreSQL, then MariaDB at
+## 127.0.0.1:3306. Both run; it exits non-zero when a check of either fails.
+SOAK := --seconds 60 --clients 40 --workers 4
+
+soak: $(STAMP)
+	$(BIN)/python -m benchmarks.soak --db postgresql $(SOAK); status=$$?; \
+	$(BIN)/python -m benchmarks.soak --db mariadb $(SOAK) && exit $$status
 
 ## Every page kind of the demo, light and dark, wide and narrow, into
 ## docs/screenshots/ (tools/screenshots.py). Run it after changing templates or styles.

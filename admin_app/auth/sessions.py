@@ -19,6 +19,8 @@ from admin_app.auth.models import AdminSession, AdminUser
 
 # Recording every request would turn each page view into a write.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# Expired logins deleted by one login, at most: a backlog goes over a few.
+PURGE_BATCH = 500
 
 
 def utc_now() -> datetime:
@@ -100,7 +102,8 @@ def end(session: Session, token: str) -> AdminUser | None:
         .where(col(AdminSession.id) == token_id(token))
     )
     user = session.scalars(query).first()
-    _delete(session, col(AdminSession.id) == token_id(token))
+    if user is not None:  # else no row: deleting none locks a gap (see purge)
+        _delete(session, col(AdminSession.id) == token_id(token))
     return user
 
 
@@ -115,15 +118,27 @@ def end_all(session: Session, user_id: int, keep: str | None = None) -> None:
 def purge_expired(
     session: Session, lifetimes: Lifetimes, now: datetime | None = None
 ) -> None:
-    """Delete the logins that can no longer be used (run now and then)."""
+    """Delete the logins that can no longer be used (run at each login), up
+    to :data:`PURGE_BATCH` of them: read first, then deleted by key, so that
+    with none expired (most logins) nothing is written.
+
+    On MariaDB (InnoDB, repeatable read) a DELETE locks the gaps around the
+    rows it scans, and new logins insert into those gaps: a DELETE by a range
+    of times made two logins at once deadlock (found by benchmarks/soak.py)."""
     now = now or utc_now()
-    _delete(
-        session,
-        or_(
-            col(AdminSession.created_at) <= now - lifetimes.absolute,
-            col(AdminSession.last_seen_at) <= now - lifetimes.idle,
-        ),
+    expired = (
+        select(col(AdminSession.id))
+        .where(
+            or_(
+                col(AdminSession.created_at) <= now - lifetimes.absolute,
+                col(AdminSession.last_seen_at) <= now - lifetimes.idle,
+            )
+        )
+        .limit(PURGE_BATCH)
     )
+    found = list(session.scalars(expired))
+    if found:
+        _delete(session, col(AdminSession.id).in_(found))
 
 
 def _delete(session: Session, condition: ColumnElement[bool]) -> None:

@@ -277,7 +277,12 @@ def _carry_out(
 ) -> Plan:
     """Plan again inside the deleting transaction (rows may have changed since
     the first look), record what goes in the audit trail, then run every
-    statement and commit: all or nothing."""
+    statement and commit: all or nothing.
+
+    The selected rows' own statement comes last and must delete every one of
+    them: another request may have deleted some after this plan read them
+    (two workers, two clicks). That one deleted and audited them; this one
+    rolls back and says they no longer exist."""
     try:
         plan = planner.plan(session, keys)
         if plan.blocked:
@@ -291,13 +296,25 @@ def _carry_out(
                 f"Cannot delete {plan.title}: the audit trail could not record "
                 "it. Nothing was deleted."
             ) from exc
-        for statement in plan.statements:
+        *along, selected = plan.statements
+        for statement in along:
             session.execute(statement)
+        result: Any = session.execute(selected)
+        if result.rowcount != len(plan.rows):
+            session.rollback()
+            raise Refused(planner.plan(session, keys).message or _changed(plan))
         session.commit()
     except BaseException:
         session.rollback()
         raise
     return plan
+
+
+def _changed(plan: Plan) -> str:
+    return gettext(
+        "Cannot delete %(what)s: it changed while it was being deleted, so "
+        "nothing was deleted. Please try again."
+    ) % {"what": plan.title}
 
 
 def _database_refusal(plan: Plan, exc: SQLAlchemyError) -> str:
