@@ -199,11 +199,30 @@ def strict_mode_warning(connection: Connection) -> str | None:
 def check_strict_mode(engine: Engine) -> str | None:
     """:func:`strict_mode_warning` for a connection of ``engine``, logged as a
     warning when there is one (None when the server cannot be asked)."""
+    if not is_mysql(engine.dialect.name):
+        return None
     try:
         with engine.connect() as connection:
-            warning = strict_mode_warning(connection)
+            return _logged(strict_mode_warning(connection), engine)
     except SQLAlchemyError:
         return None  # unreachable: check_connection says so where it matters
+
+
+async def warn_unless_strict(engine: AnyEngine) -> str | None:
+    """:func:`check_strict_mode` from async code (an app starting)."""
+    if not is_mysql(engine.dialect.name):
+        return None
+    if not isinstance(engine, AsyncEngine):
+        return await anyio.to_thread.run_sync(check_strict_mode, engine)
+    try:
+        async with engine.connect() as connection:
+            warning = await connection.run_sync(strict_mode_warning)
+    except SQLAlchemyError:
+        return None
+    return _logged(warning, engine)
+
+
+def _logged(warning: str | None, engine: AnyEngine) -> str | None:
     if warning is not None:
         logger.warning("%s (%s)", warning, safe_url(engine.url))
     return warning

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 from admin_app import resources
-from admin_app.db import make_sync_engine
+from admin_app.db import make_sync_engine, strict_mode_warning
 from admin_app.discovery import discover, metadata_of, table_of
 from admin_app.settings import Settings, get_settings
 
@@ -185,6 +185,9 @@ class MigrationStatus:
     # None: not checked (the database is behind, or the check failed).
     drifted: bool | None
     detail: str = ""
+    # False: a MariaDB/MySQL server whose sql_mode is not strict (it would
+    # cut too-long values silently): the dashboard tells admins.
+    strict_sql: bool = True
 
     @property
     def up_to_date(self) -> bool:
@@ -200,6 +203,7 @@ def status(settings: Settings) -> MigrationStatus:
     try:
         with engine.connect() as connection:
             at = set(MigrationContext.configure(connection).get_current_heads())
+            strict = strict_mode_warning(connection) is None
     finally:
         engine.dispose()
     branches = []
@@ -210,12 +214,12 @@ def status(settings: Settings) -> MigrationStatus:
         current = next(iter(sorted(at & lineage)), None)
         branches.append(BranchState(labels[0] if labels else head, current, head))
     if not all(branch.up_to_date for branch in branches):
-        return MigrationStatus(branches, None)
+        return MigrationStatus(branches, None, strict_sql=strict)
     # What ``db check`` prints on success goes nowhere: a server has no reader.
     config.stdout = io.StringIO()
     try:
         with _ALEMBIC_ENVIRONMENT:
             command.check(config)
     except CommandError as exc:
-        return MigrationStatus(branches, True, str(exc))
-    return MigrationStatus(branches, False)
+        return MigrationStatus(branches, True, str(exc), strict_sql=strict)
+    return MigrationStatus(branches, False, strict_sql=strict)

@@ -24,6 +24,7 @@ from admin_app.db import (
     sync_url,
 )
 from tests.conftest import make_settings
+from tests.engines import async_url
 
 
 def test_sqlite_connections_enforce_foreign_keys_wal_and_a_busy_timeout(
@@ -63,14 +64,8 @@ def test_async_urls_give_async_engines_that_work(
 ) -> None:
     import anyio
 
-    kind, _, rest = database_url.partition(":")
-    backend = kind.split("+")[0]
-    driver = {
-        "sqlite": "sqlite+aiosqlite",
-        "postgresql": "postgresql+asyncpg",
-        "mysql": "mysql+asyncmy",
-    }[backend]
-    url = f"{driver}:{rest}"
+    backend = database_url.partition(":")[0].split("+")[0]
+    url = async_url(database_url)
     engine = make_engine(make_settings(url, tmp_path))
     assert isinstance(engine, AsyncEngine)
     assert anyio.run(_count_one, engine) == 1

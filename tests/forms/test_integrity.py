@@ -29,6 +29,7 @@ from tests.check_models import (
     create_check_tables,
 )
 from tests.conftest import make_settings
+from tests.engines import async_url
 from tests.html import field_errors
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
@@ -430,14 +431,7 @@ def test_an_error_without_driver_details_asks_to_try_again() -> None:
 
 
 def async_engine(settings: Settings, tmp_path: Path) -> AsyncEngine:
-    kind, _, rest = settings.database_url.partition(":")
-    backend = kind.split("+")[0]
-    driver = {
-        "sqlite": "sqlite+aiosqlite",
-        "postgresql": "postgresql+asyncpg",
-        "mysql": "mysql+asyncmy",
-    }[backend]
-    engine = make_engine(make_settings(f"{driver}:{rest}", tmp_path))
+    engine = make_engine(make_settings(async_url(settings.database_url), tmp_path))
     assert isinstance(engine, AsyncEngine)
     return engine
 
