@@ -17,7 +17,12 @@ from starlette.routing import Route
 from admin_app import migrate
 from admin_app.auth.backend import AdminAuthBackend
 from admin_app.dashboard import Dashboard
-from admin_app.db import AnyEngine, make_engine, make_session_maker
+from admin_app.db import (
+    AnyEngine,
+    make_engine,
+    make_session_maker,
+    warn_unless_strict,
+)
 from admin_app.imports.files import Limits as ImportLimits
 from admin_app.registry import ModelsSpec, build_views, declared_views, resolve_models
 from admin_app.schemas import configured_hasher
@@ -134,6 +139,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # A MariaDB/MySQL server outside strict mode cuts values silently: said
+        # in the log as the server starts (and on the admins' dashboard).
+        await warn_unless_strict(engine)
         yield
         result = engine.dispose()
         if result is not None:

@@ -19,7 +19,12 @@ from admin_app import migrate
 from admin_app.auth.models import Role
 from admin_app.auth.passwords import hash_password
 from admin_app.auth.users import UserError, create_user, set_password
-from admin_app.db import DatabaseError, check_connection, make_sync_engine
+from admin_app.db import (
+    DatabaseError,
+    check_connection,
+    make_sync_engine,
+    strict_mode_warning,
+)
 from admin_app.discovery import DiscoveryError, discover, import_models_module
 from admin_app.keys import UnsupportedKey, key_parts
 from admin_app.schemas import configured_hasher
@@ -64,8 +69,12 @@ def ready_settings(check_models: bool = True) -> Settings:
     engine = make_sync_engine(settings)
     try:
         check_connection(engine)
+        with engine.connect() as connection:
+            warning = strict_mode_warning(connection)
     finally:
         engine.dispose()
+    if warning is not None:  # a MariaDB/MySQL server that would cut values
+        typer.echo(f"warning: {warning}", err=True)
     if check_models:
         discover(settings.models, settings.exclude_models)
     configured_hasher(settings)

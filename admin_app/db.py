@@ -1,16 +1,20 @@
 """Engines and sessions built from :class:`~admin_app.settings.Settings`.
 
-SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL a
-checked, recycled pool (or none, and no prepared statements, behind PgBouncer).
-Async URLs give async engines.
+SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL
+and MariaDB/MySQL a checked, recycled pool (or none, behind PgBouncer or
+ProxySQL; PostgreSQL then without prepared statements). MariaDB/MySQL
+connections speak utf8mb4 (its ``utf8`` cuts characters beyond three bytes) and
+UTC (``NOW()`` and ``CURRENT_TIMESTAMP`` defaults are then UTC, as the admin
+stores date-times there). Async URLs give async engines.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -33,7 +37,18 @@ _ASYNC_DRIVERS = {
     "aiosqlite": "pysqlite",
     "asyncpg": "psycopg",
     "psycopg_async": "psycopg",
+    "asyncmy": "pymysql",
+    "aiomysql": "pymysql",
 }
+# SQLAlchemy names MariaDB's dialect "mariadb" for ``mariadb://`` URLs and
+# "mysql" for ``mysql://`` ones (whichever server answers): one family.
+MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
+_CHARSET = "utf8mb4"
+# Without one of these, MariaDB/MySQL cut a too-long string or clamp a number
+# with only a warning: a save would silently store something else.
+_STRICT_MODES = frozenset({"STRICT_TRANS_TABLES", "STRICT_ALL_TABLES"})
+
+logger = logging.getLogger("admin_app.db")
 
 
 class DatabaseError(RuntimeError):
@@ -46,6 +61,25 @@ def parse_url(url: str | URL) -> URL:
         return make_url(url)
     except (ArgumentError, ValueError) as exc:
         raise DatabaseError(f"ADMIN_DATABASE_URL is not a database URL: {exc}") from exc
+
+
+def is_mysql(dialect_name: str) -> bool:
+    """Whether a dialect (or backend) name is MariaDB's or MySQL's."""
+    return dialect_name in MYSQL_DIALECTS
+
+
+def _with_charset(url: URL) -> URL:
+    """A MariaDB/MySQL URL that speaks utf8mb4; one naming another charset is
+    refused, since it would cut or mangle text the admin saves."""
+    named = url.query.get("charset")
+    if isinstance(named, tuple):
+        named = named[-1]
+    if named is not None and named.lower() != _CHARSET:
+        raise DatabaseError(
+            f"ADMIN_DATABASE_URL asks for charset={named}: the admin needs "
+            f"charset={_CHARSET} on MariaDB/MySQL (remove it or use {_CHARSET})"
+        )
+    return url.update_query_dict({"charset": _CHARSET})
 
 
 def _named_driver(url: URL) -> str:
@@ -78,8 +112,14 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
     """An engine for ``url`` (default: the configured one), async when the URL is."""
     parsed = parse_url(url if url is not None else settings.database_url)
     options: dict[str, Any] = {"echo": settings.echo_sql}
-    if parsed.get_backend_name() == "postgresql":
+    backend = parsed.get_backend_name()
+    if is_mysql(backend):
+        parsed = _with_charset(parsed)
+    if backend == "postgresql":
         options["connect_args"] = _postgresql_connect_args(settings, parsed)
+    if backend == "postgresql" or is_mysql(backend):
+        # MySQL drops a connection idle for wait_timeout: recycled before then,
+        # and checked before use in case the server went away anyway.
         if settings.null_pool:
             options["poolclass"] = NullPool
         else:
@@ -140,6 +180,9 @@ def make_sync_engine(settings: Settings, url: str | URL | None = None) -> Engine
 
 
 def _configure(engine: Engine, settings: Settings) -> None:
+    if is_mysql(engine.dialect.name):
+        event.listen(engine, "connect", _mysql_session)
+        return
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")
@@ -156,6 +199,62 @@ def _configure(engine: Engine, settings: Settings) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def _mysql_session(dbapi_connection: Any, _record: Any) -> None:
+    # The server's zone would make NOW() and CURRENT_TIMESTAMP defaults local
+    # time in columns the admin reads as UTC (they keep no zone on MySQL).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET time_zone = '+00:00'")
+    cursor.close()
+
+
+def strict_mode_warning(connection: Connection) -> str | None:
+    """What to tell an operator when a MariaDB/MySQL ``connection`` is not in a
+    strict SQL mode (None: it is, or the database is another kind)."""
+    if not is_mysql(connection.dialect.name):
+        return None
+    mode = str(connection.exec_driver_sql("SELECT @@SESSION.sql_mode").scalar() or "")
+    if _STRICT_MODES & {part.strip().upper() for part in mode.split(",")}:
+        return None
+    return (
+        "the database's sql_mode has neither STRICT_TRANS_TABLES nor "
+        "STRICT_ALL_TABLES: MariaDB/MySQL will silently cut too-long text and "
+        "clamp out-of-range numbers instead of refusing them; add "
+        "STRICT_TRANS_TABLES to the server's sql_mode"
+    )
+
+
+def check_strict_mode(engine: Engine) -> str | None:
+    """:func:`strict_mode_warning` for a connection of ``engine``, logged as a
+    warning when there is one (None when the server cannot be asked)."""
+    if not is_mysql(engine.dialect.name):
+        return None
+    try:
+        with engine.connect() as connection:
+            return _logged(strict_mode_warning(connection), engine)
+    except SQLAlchemyError:
+        return None  # unreachable: check_connection says so where it matters
+
+
+async def warn_unless_strict(engine: AnyEngine) -> str | None:
+    """:func:`check_strict_mode` from async code (an app starting)."""
+    if not is_mysql(engine.dialect.name):
+        return None
+    if not isinstance(engine, AsyncEngine):
+        return await anyio.to_thread.run_sync(check_strict_mode, engine)
+    try:
+        async with engine.connect() as connection:
+            warning = await connection.run_sync(strict_mode_warning)
+    except SQLAlchemyError:
+        return None
+    return _logged(warning, engine)
+
+
+def _logged(warning: str | None, engine: AnyEngine) -> str | None:
+    if warning is not None:
+        logger.warning("%s (%s)", warning, safe_url(engine.url))
+    return warning
 
 
 class AdminOrmSession(Session):

@@ -9,19 +9,21 @@ which reads the database URL from :class:`~admin_app.settings.Settings` only.
 import io
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData
 from sqlmodel import SQLModel
 
 from admin_app import resources
-from admin_app.db import make_sync_engine
+from admin_app.db import is_mysql, make_sync_engine, strict_mode_warning
 from admin_app.discovery import discover, metadata_of, table_of
 from admin_app.settings import Settings, get_settings
 
@@ -108,11 +110,32 @@ def run_environment() -> None:
                 target_metadata=metadata,
                 render_as_batch=is_sqlite,
                 compare_type=True,
+                include_object=_compared_on(connection.dialect.name),
             )
             with context.begin_transaction():
                 context.run_migrations()
     finally:
         engine.dispose()
+
+
+def _compared_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for ``dialect``: a partial index (one with
+    a ``<dialect>_where``) is a rule of the databases that have them. MariaDB
+    and MySQL have none, so there the model's is not missed (the migrations
+    make none: admin_app.saved_views.models says what stands in for it)."""
+
+    def compared(
+        item: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        if kind != "index" or reflected or not is_mysql(dialect):
+            return True
+        kwargs = item.kwargs if isinstance(item, Index) else {}
+        return not any(
+            key.endswith("_where") and value is not None
+            for key, value in kwargs.items()
+        )
+
+    return compared
 
 
 def upgrade(
@@ -185,6 +208,9 @@ class MigrationStatus:
     # None: not checked (the database is behind, or the check failed).
     drifted: bool | None
     detail: str = ""
+    # False: a MariaDB/MySQL server whose sql_mode is not strict (it would
+    # cut too-long values silently): the dashboard tells admins.
+    strict_sql: bool = True
 
     @property
     def up_to_date(self) -> bool:
@@ -200,6 +226,7 @@ def status(settings: Settings) -> MigrationStatus:
     try:
         with engine.connect() as connection:
             at = set(MigrationContext.configure(connection).get_current_heads())
+            strict = strict_mode_warning(connection) is None
     finally:
         engine.dispose()
     branches = []
@@ -210,12 +237,12 @@ def status(settings: Settings) -> MigrationStatus:
         current = next(iter(sorted(at & lineage)), None)
         branches.append(BranchState(labels[0] if labels else head, current, head))
     if not all(branch.up_to_date for branch in branches):
-        return MigrationStatus(branches, None)
+        return MigrationStatus(branches, None, strict_sql=strict)
     # What ``db check`` prints on success goes nowhere: a server has no reader.
     config.stdout = io.StringIO()
     try:
         with _ALEMBIC_ENVIRONMENT:
             command.check(config)
     except CommandError as exc:
-        return MigrationStatus(branches, True, str(exc))
-    return MigrationStatus(branches, False)
+        return MigrationStatus(branches, True, str(exc), strict_sql=strict)
+    return MigrationStatus(branches, False, strict_sql=strict)

@@ -1,6 +1,7 @@
 """Every auto-registered view serves its pages to a logged-in user, and nothing to
 an anonymous one; secrets never reach the HTML; nothing loads from the internet."""
 
+import logging
 import re
 import uuid
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from starlette.testclient import TestClient
 from admin_app.app import mount_admin
 from admin_app.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, login
+from tests.engines import async_url, lax
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag, Tier
 
 # Neither can occur by chance in a page: not in a UUID (hex), a token or a date.
@@ -246,12 +248,31 @@ def test_the_admin_runs_on_an_async_engine_too(
 ) -> None:
     from admin_app.app import create_app
 
-    kind, _, rest = settings.database_url.partition(":")
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql+psycopg": "postgresql+asyncpg"}
     async_settings = settings.model_copy(
-        update={"database_url": f"{driver[kind]}:{rest}"}
+        update={"database_url": async_url(settings.database_url)}
     )
     with TestClient(create_app(async_settings), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
         assert "ada@example.com" in client.get("/admin/member/list").text
         assert client.get(f"/admin/club/edit/{rows['club']}").status_code == 200
+
+
+@pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_mariadb_outside_strict_sql_mode_is_logged_as_the_app_starts(
+    settings: Settings, caplog: pytest.LogCaptureFixture, asynchronous: bool
+) -> None:
+    from admin_app.app import create_app
+
+    url = lax(settings.database_url)
+    lax_settings = settings.model_copy(
+        update={"database_url": async_url(url) if asynchronous else url}
+    )
+    with caplog.at_level(logging.WARNING, logger="admin_app.db"):
+        with TestClient(create_app(settings)):
+            pass
+        assert not caplog.records
+        with TestClient(create_app(lax_settings)):
+            pass
+    [record] = caplog.records
+    assert "STRICT_TRANS_TABLES" in record.getMessage()

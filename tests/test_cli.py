@@ -18,6 +18,7 @@ from admin_app.db import make_sync_engine
 from tests.alembic_heads import admin_head
 from tests.browser import free_port
 from tests.conftest import REPO, TEST_SECRET, make_settings
+from tests.engines import lax
 
 
 def run(
@@ -96,6 +97,21 @@ def test_upgrade_demo_and_createsuperuser(
 
     assert run("db", "downgrade", "base", env=env).returncode == 0
     assert run("db", "current", env=env).stdout.strip() == ""
+
+
+@pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
+def test_a_mariadb_outside_strict_sql_mode_is_a_warning_line(
+    env: dict[str, str], database_url: str
+) -> None:
+    assert run("db", "upgrade", env=env).returncode == 0
+    strict = run("db", "check", env=env)
+    assert strict.returncode == 0 and "warning" not in strict.stderr
+    lax_env = env | {"ADMIN_DATABASE_URL": lax(database_url)}
+    checked = run("db", "check", env=lax_env)
+    assert checked.returncode == 0, checked.stderr
+    assert "models and migrations agree" in checked.stdout
+    [line] = checked.stderr.strip().splitlines()
+    assert line.startswith("warning: ") and "STRICT_TRANS_TABLES" in line
 
 
 def test_admin_only_upgrade_needs_no_models(env: dict[str, str]) -> None:

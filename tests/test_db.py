@@ -1,25 +1,31 @@
-"""Engines from settings: SQLite pragmas on every connection, PostgreSQL pooling,
-async URLs, and clear errors for bad URLs and unreachable servers."""
+"""Engines from settings: SQLite pragmas on every connection, PostgreSQL and
+MariaDB pooling, MariaDB's charset, zone and SQL mode, async URLs, and clear
+errors for bad URLs and unreachable servers."""
 
+import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool, QueuePool
 
 from admin_app.db import (
     DatabaseError,
     check_connection,
+    check_strict_mode,
     make_engine,
     make_session_maker,
     make_sync_engine,
     run_in_session,
     safe_url,
+    strict_mode_warning,
     sync_url,
 )
 from tests.conftest import make_settings
+from tests.engines import async_url
 
 
 def test_sqlite_connections_enforce_foreign_keys_wal_and_a_busy_timeout(
@@ -112,15 +118,103 @@ def test_async_urls_give_async_engines_that_work(
 ) -> None:
     import anyio
 
-    kind, _, rest = database_url.partition(":")
-    backend = kind.split("+")[0]
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}[backend]
-    url = f"{driver}:{rest}"
+    backend = database_url.partition(":")[0].split("+")[0]
+    url = async_url(database_url)
     engine = make_engine(make_settings(url, tmp_path))
     assert isinstance(engine, AsyncEngine)
     assert anyio.run(_count_one, engine) == 1
-    assert sync_url(url).drivername in ("sqlite+pysqlite", "postgresql+psycopg")
+    assert (
+        sync_url(url).drivername
+        == {
+            "sqlite": "sqlite+pysqlite",
+            "postgresql": "postgresql+psycopg",
+            "mysql": "mysql+pymysql",
+        }[backend]
+    )
     anyio.run(engine.dispose)
+
+
+only_mariadb = pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
+
+
+def test_mariadb_urls_speak_utf8mb4_or_are_refused(tmp_path: Path) -> None:
+    server = "mysql+pymysql://root@127.0.0.1:3306/x"
+    for url in (server, f"{server}?charset=utf8mb4", f"{server}?charset=UTF8MB4"):
+        engine = make_engine(make_settings(url, tmp_path))
+        assert engine.url.query["charset"] == "utf8mb4"
+    for other in ("utf8", "latin1"):
+        with pytest.raises(DatabaseError, match=f"charset={other}: the admin needs"):
+            make_engine(make_settings(f"{server}?charset={other}", tmp_path))
+    assert sync_url("mysql+aiomysql://u@h/x").drivername == "mysql+pymysql"
+    assert sync_url("mariadb+asyncmy://u@h/x").drivername == "mariadb+pymysql"
+
+
+def test_mariadb_pool_is_checked_and_recycled_or_none(tmp_path: Path) -> None:
+    url = "mysql+pymysql://root@127.0.0.1:3306/x"
+    engine = make_engine(make_settings(url, tmp_path, pool_size=2, pool_recycle=90))
+    assert isinstance(engine, Engine) and isinstance(engine.pool, QueuePool)
+    assert engine.pool.size() == 2
+    # MySQL drops connections idle for wait_timeout: recycled, pinged first.
+    assert engine.pool._pre_ping and engine.pool._recycle == 90
+    unpooled = make_engine(make_settings(url, tmp_path, null_pool=True))
+    assert isinstance(unpooled.pool, NullPool)
+
+
+@only_mariadb
+def test_mariadb_connections_are_utc_and_utf8mb4(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = make_sync_engine(make_settings(database_url, tmp_path))
+    try:
+        for _ in range(2):  # a fresh connection each time
+            with engine.connect() as connection:
+                zone, charset = connection.exec_driver_sql(
+                    "SELECT @@SESSION.time_zone, @@character_set_connection"
+                ).one()
+                now = connection.exec_driver_sql("SELECT NOW()").scalar()
+            assert (zone, charset) == ("+00:00", "utf8mb4")
+            # CURRENT_TIMESTAMP defaults are UTC, as the admin reads them.
+            utc = datetime.now(UTC).replace(tzinfo=None)
+            assert abs((utc - now).total_seconds()) < 60
+            engine.dispose()
+    finally:
+        engine.dispose()
+
+
+@only_mariadb
+def test_a_mariadb_without_strict_mode_is_warned_about(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = make_sync_engine(make_settings(database_url, tmp_path))
+    try:
+        with engine.connect() as connection:
+            assert strict_mode_warning(connection) is None  # the server's default
+            connection.exec_driver_sql("SET SESSION sql_mode = 'ANSI_QUOTES'")
+            warning = strict_mode_warning(connection)
+            assert warning is not None and "STRICT_TRANS_TABLES" in warning
+            connection.exec_driver_sql("SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
+            assert strict_mode_warning(connection) is None
+        assert check_strict_mode(engine) is None and not caplog.records
+
+        @event.listens_for(engine, "connect")
+        def lax(dbapi_connection: object, _record: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("SET SESSION sql_mode = ''")
+            cursor.close()
+
+        engine.dispose()
+        with caplog.at_level(logging.WARNING, logger="admin_app.db"):
+            assert check_strict_mode(engine) is not None
+        assert "silently cut" in caplog.text and "root@127.0.0.1" in caplog.text
+    finally:
+        engine.dispose()
+
+
+def test_other_databases_have_no_sql_mode_to_warn_about(tmp_path: Path) -> None:
+    engine = make_sync_engine(make_settings(f"sqlite:///{tmp_path / 'a.db'}", tmp_path))
+    with engine.connect() as connection:
+        assert strict_mode_warning(connection) is None
+    engine.dispose()
 
 
 def test_unreachable_server_and_bad_urls_are_clear_errors(tmp_path: Path) -> None:

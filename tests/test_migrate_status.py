@@ -3,8 +3,11 @@ each branch's revision against its head and drift, never migrating."""
 
 from pathlib import Path
 
+import pytest
+
 from admin_app import migrate
 from tests.conftest import make_settings
+from tests.engines import lax
 
 
 def test_a_fresh_database_is_behind_on_every_branch(
@@ -56,3 +59,13 @@ def test_checks_at_once_in_one_process_each_get_their_answer(
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: migrate.status(settings), range(8)))
     assert all(a.up_to_date and a.drifted is False for a in answers)
+
+
+@pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
+def test_a_mariadb_outside_strict_sql_mode_is_told(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, tmp_path, models=["models"])
+    assert migrate.status(settings).strict_sql is True
+    lax_settings = make_settings(lax(database_url), tmp_path, models=["models"])
+    assert migrate.status(lax_settings).strict_sql is False

@@ -1,8 +1,9 @@
 """Login throttling: failed logins counted in the database, per normalised
 username and per client address, so every worker process sees one count.
 
-Each failure is one atomic statement (an upsert on SQLite and PostgreSQL), so
-two workers counting at once cannot both read 4 and write 5.
+Each failure is one atomic statement (an upsert: ``ON CONFLICT`` on SQLite and
+PostgreSQL, ``ON DUPLICATE KEY UPDATE`` on MariaDB/MySQL), so two workers
+counting at once cannot both read 4 and write 5.
 """
 
 import hashlib
@@ -13,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqladmin.i18n import ngettext
 from sqlalchemy import Executable, Table, and_, case, delete, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from admin_app.auth.models import LoginThrottle
+from admin_app.db import is_mysql
 
 # Keys are at most 300 characters; a longer username is keyed by its digest.
 _MAX_NAME_KEY = 250
@@ -155,9 +157,58 @@ def _count(
         lite = sqlite.insert(table).values(first)
         lite = lite.on_conflict_do_update(index_elements=[c.key], set_=changes)
         upsert = lite.returning(c.locked_until)
+    elif is_mysql(dialect):
+        return _count_on_duplicate_key(session, key, maximum, limits, now)
     else:
         return _count_locking(session, key, maximum, limits, now)
     end: datetime | None = session.execute(upsert).scalar_one()
+    return end
+
+
+def _count_on_duplicate_key(
+    session: Session, key: str, maximum: int, limits: Limits, now: datetime
+) -> datetime | None:
+    """The upsert on MariaDB/MySQL. Their ``ON DUPLICATE KEY UPDATE`` sets
+    columns left to right, each seeing those set before it: so the count goes
+    first, and then a count of 1 says the window started over (a kept row
+    counts at least 1: only a restart brings it back to 1)."""
+    table: Table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    c = table.c
+    restart = or_(
+        c.window_started_at <= now - limits.window,
+        and_(c.locked_until.is_not(None), c.locked_until <= now),
+    )
+    started_over = c.failures == 1
+    changes = [
+        ("failures", case((restart, 1), else_=c.failures + 1)),
+        (
+            "locked_until",
+            case(
+                (c.failures >= maximum, literal(now + limits.lockout, UTCDateTime())),
+                (started_over, literal(None, UTCDateTime())),
+                else_=c.locked_until,
+            ),
+        ),
+        (
+            "window_started_at",
+            case(
+                (started_over, literal(now, UTCDateTime())),
+                else_=c.window_started_at,
+            ),
+        ),
+    ]
+    first = {
+        "key": key,
+        "failures": 1,
+        "window_started_at": now,
+        "locked_until": now + limits.lockout if maximum <= 1 else None,
+    }
+    upsert = mysql.insert(table).values(first).on_duplicate_key_update(changes)
+    session.execute(upsert)
+    # No RETURNING with it: the row is this transaction's (locked) until commit.
+    end: datetime | None = session.execute(
+        select(c.locked_until).where(c.key == key)
+    ).scalar_one()
     return end
 
 

@@ -2,8 +2,8 @@
 
 A failed save names the constraint it broke the way the database knows it: the
 name the model gave (as DDL renders it, naming conventions applied), the name
-PostgreSQL made up for an unnamed one, or a name only the catalog knows (a
-migration named it differently).
+PostgreSQL or MariaDB/MySQL made up for an unnamed one, or a name only the
+catalog knows (a migration named it differently).
 """
 
 from collections.abc import Sequence
@@ -19,6 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.mysql.base import MySQLDialect
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.engine import Dialect
@@ -36,6 +37,22 @@ _PG_DEFAULT_LABELS: dict[type[Any], str] = {
 
 # The columns of a constraint, else of a unique index, the database names: for
 # names the model does not know (a migration named it differently).
+_MYSQL_CATALOG_QUERIES = (
+    text(
+        """
+        SELECT column_name FROM information_schema.statistics
+        WHERE table_schema = DATABASE() AND table_name = :table
+        AND index_name = :name ORDER BY seq_in_index
+        """
+    ),
+    text(
+        """
+        SELECT column_name FROM information_schema.key_column_usage
+        WHERE table_schema = DATABASE() AND table_name = :table
+        AND constraint_name = :name ORDER BY ordinal_position
+        """
+    ),
+)
 _CATALOG_QUERIES = (
     text(
         """
@@ -66,14 +83,18 @@ def constraint_columns(
     table: Table, name: str, backend: str, session: Session | None = None
 ) -> list[str] | None:
     """Column names of ``table``'s constraint or index the database calls ``name``,
-    found through the model's table, else (PostgreSQL, with a usable ``session``)
-    through the catalog."""
+    found through the model's table, else (PostgreSQL and MariaDB/MySQL, with a
+    usable ``session``) through the catalog."""
     item = find_constraint(table, name, backend)
     if isinstance(item, ColumnCollectionConstraint | Index):
         columns = [column.name for column in item.columns]
         return columns or None  # an index on expressions names no column
-    if backend == "postgresql" and session is not None:
-        return _catalog_columns(session, table.name, name)
+    if session is None:
+        return None
+    if backend == "postgresql":
+        return _catalog_columns(session, _CATALOG_QUERIES, table.name, name)
+    if backend == "mysql":
+        return _catalog_columns(session, _MYSQL_CATALOG_QUERIES, table.name, name)
     return None
 
 
@@ -86,6 +107,18 @@ def find_constraint(table: Table, name: str, backend: str) -> Constraint | Index
             if len(names) > position and names[position] == name:
                 return item
     return None
+
+
+def foreign_key_on(table: Table, columns: Sequence[str]) -> ForeignKeyConstraint | None:
+    """``table``'s one foreign key over exactly ``columns`` (MySQL names them in
+    its refusal: found so whatever a migration named the constraint)."""
+    wanted = list(columns)
+    found = [
+        constraint
+        for constraint in table.foreign_key_constraints
+        if [column.name for column in constraint.columns] == wanted
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def constraint_order(constraint: ForeignKeyConstraint) -> tuple[str, ...]:
@@ -119,11 +152,39 @@ def postgres_default_name(table: str, columns: Sequence[str], label: str) -> str
 def _dialect(backend: str) -> Dialect:
     if backend == "postgresql":
         return PGDialect()  # type: ignore[no-untyped-call]
+    if backend == "mysql":
+        return MySQLDialect()
     return SQLiteDialect()
+
+
+def _mysql_default_names(item: Constraint | Index) -> tuple[str, ...]:
+    """The names MariaDB/MySQL give an unnamed key: ``PRIMARY``; a unique key
+    its first column's name (``_2``, ``_3`` on a clash); a foreign key
+    ``<table>_ibfk_<n>``, numbered in the order CREATE TABLE lists them."""
+    table = item.table
+    if isinstance(item, PrimaryKeyConstraint):
+        return ("PRIMARY",)
+    if not isinstance(item, ColumnCollectionConstraint) or table is None:
+        return ()
+    if isinstance(item, UniqueConstraint) and item.columns:
+        first = next(iter(item.columns)).name
+        return (first, *(f"{first}_{n}" for n in range(2, 10)))
+    if isinstance(item, ForeignKeyConstraint) and isinstance(table, Table):
+        unnamed = [
+            constraint
+            for constraint in sorted(
+                table.foreign_key_constraints, key=lambda c: c._creation_order
+            )
+            if constraint.name is None
+        ]
+        return (f"{table.name}_ibfk_{unnamed.index(item) + 1}",)
+    return ()
 
 
 def _database_names(item: Constraint | Index, backend: str) -> tuple[str, ...]:
     """Names the database may know ``item`` by, most likely first."""
+    if backend == "mysql" and isinstance(item, PrimaryKeyConstraint):
+        return ("PRIMARY",)  # whatever the model called it
     if item.name is not None:
         preparer = _dialect(backend).identifier_preparer
         try:
@@ -133,6 +194,8 @@ def _database_names(item: Constraint | Index, backend: str) -> tuple[str, ...]:
         except (sa_exc.SQLAlchemyError, AssertionError):
             return ()
         return (name,) if name else ()
+    if backend == "mysql":
+        return _mysql_default_names(item)
     label = _PG_DEFAULT_LABELS.get(type(item))
     if backend != "postgresql" or label is None or item.table is None:
         return ()
@@ -147,8 +210,10 @@ def _database_names(item: Constraint | Index, backend: str) -> tuple[str, ...]:
     return (base, *again)
 
 
-def _catalog_columns(session: Session, table: str, name: str) -> list[str] | None:
-    for query in _CATALOG_QUERIES:
+def _catalog_columns(
+    session: Session, queries: Sequence[Any], table: str, name: str
+) -> list[str] | None:
+    for query in queries:
         try:
             rows = session.execute(query, {"name": name, "table": table})
             columns = [str(row[0]) for row in rows]

@@ -1,9 +1,11 @@
-"""What a database error says, read from SQLSTATE / SQLite error codes, never from
-message text.
+"""What a database error says, read from SQLSTATE, SQLite's and MySQL's error
+codes, never from message text.
 
-PostgreSQL's SQLSTATE and diagnostic fields and SQLite's extended result codes are
-the drivers' structured report of a failure, so a translated server or a new
-driver version cannot change what a failure is taken to be.
+PostgreSQL's SQLSTATE and diagnostic fields, SQLite's extended result codes and
+MySQL's error numbers are the drivers' structured report of a failure, so a
+translated server or a new driver version cannot change what a failure is taken
+to be. MySQL names the key, constraint or column only inside its message: the
+quoted identifier is read from there once the number has said what failed.
 """
 
 import enum
@@ -30,7 +32,8 @@ class Diagnosis:
 
     problem: Problem
     backend: str | None = None
-    code: str | None = None  # SQLSTATE, or SQLite's extended result code name
+    # SQLSTATE, SQLite's extended result code name, or MySQL's error number
+    code: str | None = None
     table: str | None = None
     constraint: str | None = None
     columns: tuple[str, ...] = ()  # column names, where the database gives them
@@ -57,6 +60,39 @@ _SQLITE_PROBLEMS = {
     "SQLITE_MISMATCH": Problem.DATA,
 }
 
+# MariaDB's and MySQL's error numbers (mysqld_error.h), the same in every
+# language the server speaks.
+_MYSQL_PROBLEMS = {
+    1062: Problem.UNIQUE,  # ER_DUP_ENTRY: "... for key 'name'"
+    1022: Problem.UNIQUE,  # ER_DUP_KEY
+    1586: Problem.UNIQUE,  # ER_DUP_ENTRY_WITH_KEY_NAME
+    1451: Problem.FOREIGN_KEY,  # ER_ROW_IS_REFERENCED_2: still referred to
+    1452: Problem.FOREIGN_KEY,  # ER_NO_REFERENCED_ROW_2: the target is missing
+    1216: Problem.FOREIGN_KEY,  # ER_NO_REFERENCED_ROW (no names given)
+    1217: Problem.FOREIGN_KEY,  # ER_ROW_IS_REFERENCED (no names given)
+    1048: Problem.NOT_NULL,  # ER_BAD_NULL_ERROR: "Column 'c' cannot be null"
+    1364: Problem.NOT_NULL,  # ER_NO_DEFAULT_FOR_FIELD: "Field 'c' doesn't ..."
+    3819: Problem.CHECK,  # MySQL's ER_CHECK_CONSTRAINT_VIOLATED
+    4025: Problem.CHECK,  # MariaDB's ER_CONSTRAINT_FAILED
+    1406: Problem.DATA,  # ER_DATA_TOO_LONG: "... for column 'c' at row 1"
+    1264: Problem.DATA,  # ER_WARN_DATA_OUT_OF_RANGE: "... for column 'c' ..."
+    1265: Problem.DATA,  # WARN_DATA_TRUNCATED
+    1292: Problem.DATA,  # ER_TRUNCATED_WRONG_VALUE (a date, a number)
+    1366: Problem.DATA,  # ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+    1367: Problem.DATA,  # ER_ILLEGAL_VALUE_FOR_TYPE
+    1690: Problem.DATA,  # ER_DATA_OUT_OF_RANGE
+}
+# Where each error names its column or key: the first quoted name, or (a
+# duplicate's key, after the value) the last one.
+_MYSQL_FIRST_NAMED = {1048, 1364, 1406, 1264, 3819}
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_BACKQUOTED = re.compile(r"`((?:[^`]|``)*)`")
+# 1451/1452: "(`db`.`table`, CONSTRAINT `name` FOREIGN KEY (`a`, `b`) REFERENCES"
+_MYSQL_FOREIGN_KEY = re.compile(
+    r"`(?P<table>(?:[^`]|``)+)`, CONSTRAINT `(?P<name>(?:[^`]|``)+)` "
+    r"FOREIGN KEY \((?P<columns>[^)]*)\)"
+)
+
 # SQLite's "UNIQUE constraint failed: index 'name'" for indexes on expressions.
 _SQLITE_INDEX_TAIL = re.compile(r"index '(?P<name>[^']+)'")
 
@@ -70,6 +106,8 @@ def diagnose(error: sa_exc.DBAPIError) -> Diagnosis:
     sqlite_code = getattr(orig, "sqlite_errorname", None)
     if isinstance(sqlite_code, str):
         return _diagnose_sqlite(orig, sqlite_code)
+    if _mysql_number(orig) is not None:  # first: PyMySQL has a (vague) sqlstate
+        return _diagnose_mysql(orig)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if isinstance(sqlstate, str):
         return _diagnose_postgres(orig, sqlstate)
@@ -125,3 +163,55 @@ def _diagnose_sqlite(orig: BaseException, code: str) -> Diagnosis:
         return diagnosis
     columns = tuple(column for _, _, column in pairs)
     return Diagnosis(problem, "sqlite", code, table=tables.pop(), columns=columns)
+
+
+def _mysql_number(orig: BaseException) -> int | None:
+    """The error number PyMySQL and asyncmy put first in ``args``."""
+    module = type(orig).__module__.partition(".")[0]
+    if module not in ("pymysql", "asyncmy", "aiomysql", "MySQLdb"):
+        return None
+    number = orig.args[0] if orig.args else None
+    return number if isinstance(number, int) else None
+
+
+def _diagnose_mysql(orig: BaseException) -> Diagnosis:
+    number = _mysql_number(orig)
+    assert number is not None
+    problem = _MYSQL_PROBLEMS.get(number, Problem.OTHER)
+    message = str(orig.args[1]) if len(orig.args) > 1 else ""
+    table, constraint, columns = _mysql_names(number, message)
+    return Diagnosis(problem, "mysql", str(number), table, constraint, columns)
+
+
+def _mysql_names(
+    number: int, message: str
+) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """The table, key or constraint, and columns error ``number`` names."""
+    quoted = [_unquote(name, "'") for name in _QUOTED.findall(message)]
+    if number in (1062, 1586) and quoted:
+        # MySQL 8 says 'table.key', MariaDB the bare 'key'; SQLAlchemy's names
+        # hold no dot, so one splits them.
+        table, _, key = quoted[-1].rpartition(".")
+        return table or None, key, ()
+    if number in (1451, 1452):
+        match = _MYSQL_FOREIGN_KEY.search(message)
+        if match is None:
+            return None, None, ()
+        found = _BACKQUOTED.findall(match["columns"])
+        columns = tuple(_unquote(column, "`") for column in found)
+        name = _unquote(match["name"], "`")
+        return _unquote(match["table"], "`"), name, columns
+    if number == 4025:  # "CONSTRAINT `name` failed for `db`.`table`"
+        named = [_unquote(name, "`") for name in _BACKQUOTED.findall(message)]
+        if not named:
+            return None, None, ()
+        return (named[-1] if len(named) > 1 else None), named[0], ()
+    if number in _MYSQL_FIRST_NAMED and quoted:
+        if _MYSQL_PROBLEMS[number] is Problem.CHECK:
+            return None, quoted[0], ()
+        return None, None, (quoted[0],)
+    return None, None, ()
+
+
+def _unquote(name: str, quote: str) -> str:
+    return name.replace(quote * 2, quote)

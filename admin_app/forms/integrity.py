@@ -34,6 +34,7 @@ from admin_app.forms.constraints import (
     constraint_columns,
     constraint_order,
     find_constraint,
+    foreign_key_on,
 )
 from admin_app.forms.diagnosis import Diagnosis, Problem, diagnose
 from admin_app.forms.errors import FormErrors
@@ -76,7 +77,7 @@ def explain_database_error(
     if diagnosis.problem is Problem.UNIQUE:
         explainer.unique(errors)
     elif diagnosis.problem is Problem.FOREIGN_KEY:
-        explainer.foreign_key(errors)
+        explainer.foreign_key_problem(errors)
     elif diagnosis.problem is Problem.NOT_NULL:
         explainer.not_null(errors)
     elif diagnosis.problem is Problem.CHECK:
@@ -177,10 +178,33 @@ class _Explainer:
     # -- where the error happened -------------------------------------------------
 
     def own_table(self) -> Table | None:
-        """The model's table the error is about (the only one, when unnamed)."""
-        if self.diagnosis.table is None:
-            return self.tables[0] if len(self.tables) == 1 else None
-        return next((t for t in self.tables if t.name == self.diagnosis.table), None)
+        """The model's table the error is about: the one named, else the only
+        one, else (MySQL names no table) the one with the named key or column."""
+        if self.diagnosis.table is not None:
+            return next(
+                (t for t in self.tables if t.name == self.diagnosis.table), None
+            )
+        if len(self.tables) == 1:
+            return self.tables[0]
+        name, backend = self.diagnosis.constraint, self.diagnosis.backend
+        if name is not None and backend is not None:
+            found = [t for t in self.tables if find_constraint(t, name, backend)]
+        else:
+            columns = set(self.diagnosis.columns)
+            found = [t for t in self.tables if columns and columns <= set(t.c.keys())]
+        return found[0] if len(found) == 1 else None
+
+    def foreign_key(self, table: Table) -> ForeignKeyConstraint | None:
+        """``table``'s foreign key the database named, by name or (MySQL says
+        them too) by its columns."""
+        name, backend = self.diagnosis.constraint, self.diagnosis.backend
+        if name is not None and backend is not None:
+            item = find_constraint(table, name, backend)
+            if isinstance(item, ForeignKeyConstraint):
+                return item
+        if self.diagnosis.columns:
+            return foreign_key_on(table, self.diagnosis.columns)
+        return None
 
     def facts_for(self, table: Table, names: Iterable[str]) -> list[ColumnFacts] | None:
         """Facts for ``table``'s columns ``names``, or None if one isn't mapped."""
@@ -222,14 +246,26 @@ class _Explainer:
         message = f"{article} {self.name} with this {titles} already exists."
         errors.add(self.field_for(facts), message)
 
-    def foreign_key(self, errors: FormErrors) -> None:
+    def foreign_key_problem(self, errors: FormErrors) -> None:
+        if self.diagnosis.backend == "mysql" and self.diagnosis.code == "1451":
+            # MySQL tells a referred row from a missing target by number (the
+            # referring table may be the model's own: a row's parent).
+            self.referred(errors)
+        else:
+            self.missing_or_linked(errors)
+        if not errors:
+            errors.add(
+                None,
+                "A related record this change depends on is missing, or other "
+                "records still depend on this one.",
+            )
+
+    def missing_or_linked(self, errors: FormErrors) -> None:
         table = self.own_table()
-        name = self.diagnosis.constraint
-        if table is not None and name is not None and self.diagnosis.backend:
-            item = find_constraint(table, name, self.diagnosis.backend)
-            if isinstance(item, ForeignKeyConstraint):
-                self.missing_target(errors, table, item)
-                return
+        item = self.foreign_key(table) if table is not None else None
+        if table is not None and item is not None:
+            self.missing_target(errors, table, item)
+            return
         if self.diagnosis.table is not None and table is None:
             self.link_or_referrer(errors)
             if errors:
@@ -237,12 +273,6 @@ class _Explainer:
         if table is not None and self.session is not None:
             for constraint in self.missing_targets(table):
                 self.missing_target(errors, table, constraint)
-        if not errors:
-            errors.add(
-                None,
-                "A related record this change depends on is missing, or other "
-                "records still depend on this one.",
-            )
 
     def missing_target(
         self, errors: FormErrors, table: Table, constraint: ForeignKeyConstraint
@@ -278,15 +308,19 @@ class _Explainer:
                 missing.append(constraint)
         return missing
 
+    def referred(self, errors: FormErrors) -> None:
+        """Rows of the table MySQL named still point at this model's row."""
+        other = self.tables[0].metadata.tables.get(self.diagnosis.table or "")
+        item = self.foreign_key(other) if other is not None else None
+        if item is not None and any(item.referred_table is t for t in self.tables):
+            errors.add(None, f"Other records still refer to this {self.name}.")
+
     def link_or_referrer(self, errors: FormErrors) -> None:
         """A foreign key of another table: a many-to-many link table's row points
         at a deleted record, or another table's rows still point at this one."""
-        name, backend = self.diagnosis.constraint, self.diagnosis.backend
         other = self.tables[0].metadata.tables.get(self.diagnosis.table or "")
-        if other is None or name is None or backend is None:
-            return
-        item = find_constraint(other, name, backend)
-        if not isinstance(item, ForeignKeyConstraint):
+        item = self.foreign_key(other) if other is not None else None
+        if other is None or item is None:
             return
         if any(item.referred_table is table for table in self.tables):
             # Changing or removing a key that rows elsewhere still point at.
@@ -316,12 +350,13 @@ class _Explainer:
             errors.add(None, f"{facts[0].title} is required.")
 
     def check(self, errors: FormErrors) -> None:
-        name = self.diagnosis.constraint
-        if name is not None and self.diagnosis.backend == "sqlite":
-            # SQLite gives an unnamed CHECK's expression instead of a name: SQL,
-            # so it is only shown when it is the name of one of the model's rules.
+        name, backend = self.diagnosis.constraint, self.diagnosis.backend
+        if name is not None and backend in ("sqlite", "mysql"):
+            # SQLite gives an unnamed CHECK's expression instead of a name (SQL),
+            # MariaDB/MySQL a made-up CONSTRAINT_1 or table_chk_1: shown only
+            # when it is the name of one of the model's rules.
             table = self.own_table()
-            item = find_constraint(table, name, "sqlite") if table is not None else None
+            item = find_constraint(table, name, backend) if table is not None else None
             name = name if isinstance(item, CheckConstraint) else None
         if name:
             errors.add(None, f'A value breaks the rule "{name}".')
@@ -334,15 +369,28 @@ class _Explainer:
     def data(self, errors: FormErrors) -> None:
         code = self.diagnosis.code
         checks = _DATA_CHECKS.get(code or "", _ALL_DATA_CHECKS)
-        for fact in columns_of(self.model):
+        named = self.named_facts()
+        for fact in columns_of(self.model) if named is None else named:
             value = self.values.get(fact.name)
             if value is None:
                 continue
             for check in checks:
                 if message := check(fact, value, self.diagnosis.backend):
                     errors.add(fact.name, message)
+        row_message = _DATA_ROW_MESSAGES.get(code or "", _INVALID_VALUE)
+        if not errors and named and (field := self.field_for(named)) is not None:
+            # The database named the column, but its rule is not ours to check
+            # (bytes, not characters; a server-side type): say so by the field.
+            errors.add(field, row_message)
         if not errors:
-            errors.add(None, _DATA_ROW_MESSAGES.get(code or "", _INVALID_VALUE))
+            errors.add(None, row_message)
+
+    def named_facts(self) -> list[ColumnFacts] | None:
+        """The model's columns the database named (MySQL names one), if any."""
+        table = self.own_table()
+        if table is None or not self.diagnosis.columns:
+            return None
+        return self.facts_for(table, self.diagnosis.columns)
 
 
 def _target_name(model: type[SQLModel], constraint: ForeignKeyConstraint) -> str:
@@ -365,6 +413,8 @@ _DATA_ROW_MESSAGES = {
     "22003": "A number is out of range for its column.",
     "22021": "A value contains a character that cannot be stored.",
     "SQLITE_TOOBIG": "A value is too long for its column.",
+    "1406": "A value is too long for its column.",  # MySQL's ER_DATA_TOO_LONG
+    "1264": "A number is out of range for its column.",
 }
 
 
@@ -408,4 +458,6 @@ _DATA_CHECKS = {
     "22003": (_out_of_range,),
     "22021": (_has_nul,),
     "SQLITE_TOOBIG": (_too_long,),
+    "1406": (_too_long,),
+    "1264": (_out_of_range,),
 }

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from admin_app.db import is_mysql
+
 NAME_LENGTH = 100
 QUERY_LENGTH = 2000
 
@@ -18,7 +20,9 @@ class SavedView(SQLModel, table=True):
     """A list's filters, search, sort, page size and columns, named.
 
     A name is unique among its owner's views of a model, and among the
-    model's shared views (a partial index: private views are not counted)."""
+    model's shared views (a partial index: private views are not counted;
+    MariaDB/MySQL have no partial index, so there the check before saving,
+    in the saving transaction, is the only one)."""
 
     __tablename__ = "admin_app_saved_view"
     __table_args__ = (
@@ -32,7 +36,7 @@ class SavedView(SQLModel, table=True):
             unique=True,
             sqlite_where=text("shared"),
             postgresql_where=text("shared"),
-        ),
+        ).ddl_if(callable_=lambda *_, dialect, **__: not is_mysql(dialect.name)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -220,6 +220,31 @@ def test_migrations_at_head_say_whether_the_models_drifted(
     assert ("db revision --autogenerate" in text) is drifted
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_database_outside_strict_sql_mode_is_told_to_admins(
+    settings: Settings, engine: Engine, admin_user: str, strict: bool
+) -> None:
+    from starlette.applications import Starlette
+
+    from admin_app.app import mount_admin
+    from admin_app.dashboard.inferred import Sources
+    from admin_app.migrate import BranchState, MigrationStatus
+
+    app = Starlette()
+    site = mount_admin(app, engine=engine, settings=settings)
+    branches = [BranchState("app", "d0001", "d0001")]
+    status = MigrationStatus(branches, False, strict_sql=strict)
+    site.board.configure(
+        site.board.declared,
+        sources=Sources(site.board.sources.recent_actions, lambda: status),
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        text = body(client, "migrations")
+    assert ('data-role="sql-mode-warning"' in text) is not strict
+    assert ("STRICT_TRANS_TABLES" in text) is not strict
+
+
 def test_a_card_of_a_list_narrowed_per_user_is_counted_and_kept_per_user(
     settings: Settings, engine: Engine, admin_user: str
 ) -> None:

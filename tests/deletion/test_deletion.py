@@ -18,6 +18,7 @@ from admin_app.app import create_app
 from admin_app.settings import Settings
 from models import Project, Team, User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.engines import async_url
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 JSON = {"Accept": "application/json"}
@@ -525,11 +526,9 @@ def test_a_database_refusal_is_told_in_words_not_sql(
 def async_client(
     database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> Iterator[TestClient]:
-    """The admin on an async engine (aiosqlite, asyncpg) over the same database."""
-    url = database_url.replace("sqlite://", "sqlite+aiosqlite://").replace(
-        "+psycopg", "+asyncpg"
-    )
-    app = create_app(make_settings(url, tmp_path, models=MODELS))
+    """The admin on an async engine (aiosqlite, asyncpg, asyncmy) over the same
+    database."""
+    app = create_app(make_settings(async_url(database_url), tmp_path, models=MODELS))
     with TestClient(app, follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)
         yield client

@@ -17,6 +17,7 @@ from admin_app.details.related import SAMPLE_SIZE, fetch, filter_query, link_col
 from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView, view_for
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.engines import async_url
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
 
@@ -275,10 +276,8 @@ def test_collections_are_counted_on_an_async_engine_too(
     settings: Settings, engine: Engine, admin_user: str
 ) -> None:
     club = add_club(engine, "chess", members=2, tags=1)
-    kind, _, rest = settings.database_url.partition(":")
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql+psycopg": "postgresql+asyncpg"}
     async_settings = settings.model_copy(
-        update={"database_url": f"{driver[kind]}:{rest}"}
+        update={"database_url": async_url(settings.database_url)}
     )
     with TestClient(create_app(async_settings), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)

@@ -14,6 +14,7 @@ from admin_app.app import create_app
 from admin_app.auth.passwords import verify_password
 from models.tables import User
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.engines import async_url
 from tests.form_models import Account, Box, Gadget, Locker, Shelf
 from tests.html import field_errors, form_values, read_form
 
@@ -351,10 +352,8 @@ def test_demo_users_get_argon2_hashes_from_the_configured_hasher(
 def test_async_engines_validate_and_save_the_same_way(
     database_url: str, tmp_path: Path, engine: Engine, admin_user: str
 ) -> None:
-    scheme, rest = database_url.split("://", 1)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql+psycopg": "postgresql+asyncpg"}
     settings = make_settings(
-        f"{driver[scheme]}://{rest}", tmp_path, models=["tests.form_models"]
+        async_url(database_url), tmp_path, models=["tests.form_models"]
     )
     with TestClient(create_app(settings), follow_redirects=False) as client:
         login(client, admin_user, ADMIN_PASSWORD)

@@ -1,5 +1,6 @@
-"""Database errors from real failed saves, on SQLite and PostgreSQL, sync and
-async, turned into form errors next to the right field, with no SQL in them."""
+"""Database errors from real failed saves, on SQLite, PostgreSQL and MariaDB,
+sync and async, turned into form errors next to the right field, with no SQL in
+them."""
 
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -21,8 +22,14 @@ from admin_app.forms.errors import FormErrors
 from admin_app.forms.integrity import RETRY_LATER, explain_database_error, verbose_name
 from admin_app.settings import Settings
 from models.tables import Order, OrderItem, User
-from tests.check_models import CheckBase, Depot, LongNamedThing, StockLevel
+from tests.check_models import (
+    Depot,
+    LongNamedThing,
+    StockLevel,
+    create_check_tables,
+)
 from tests.conftest import make_settings
+from tests.engines import async_url
 from tests.html import field_errors
 from tests.sample_models import Club, ClubTagLink, Member, Membership, Tag
 
@@ -38,6 +45,11 @@ FORBIDDEN = (
     "sqlite",
     "psycopg",
     "asyncpg",
+    "pymysql",
+    "asyncmy",
+    "Duplicate entry",
+    "ibfk",
+    "CONSTRAINT_",
     "clubtaglink",
     "tag.label",
     "member.email",
@@ -107,15 +119,26 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def is_mariadb(engine: Engine) -> bool:
+    return engine.dialect.name in ("mysql", "mariadb")
+
+
+def names_constraints(engine: Engine) -> bool:
+    """PostgreSQL and MariaDB name the constraint a refused row broke; SQLite
+    does not for foreign keys."""
+    return is_postgres(engine) or is_mariadb(engine)
+
+
 # Tests of one database's behaviour run on that database only (never skipped).
 only_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 only_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+only_mariadb = pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
 
 
 @pytest.fixture
 def check_engine(engine: Engine) -> Iterator[Engine]:
     """The same database with the test-only tables of tests.check_models."""
-    CheckBase.metadata.create_all(engine)
+    create_check_tables(engine)
     yield engine
 
 
@@ -183,6 +206,8 @@ def test_unnamed_unique_constraints_are_found_by_their_default_names(
     assert errors.row == [message]
 
 
+# MariaDB cannot hold the long-named table (tests.check_models.CUT_BY_POSTGRESQL).
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_names_postgresql_cuts_are_still_recognised(check_engine: Engine) -> None:
     store(check_engine, LongNamedThing(a_rather_long_unique_column_name="S-1"))
     values: dict[str, object] = {"a_rather_long_unique_column_name": "S-1"}
@@ -236,7 +261,7 @@ def test_without_a_session_sqlite_cannot_say_which_key_is_missing(
     errors = explain(
         engine, add(Membership.model_validate(values)), Membership, values, probe=False
     )
-    if is_postgres(engine):  # the constraint's name says it
+    if names_constraints(engine):  # the constraint's name says it
         assert errors.fields == {"club_id": [MISSING_CLUB]}
     else:
         assert errors.fields == {}
@@ -256,7 +281,7 @@ def test_a_deleted_record_picked_in_a_many_to_many_field(engine: Engine) -> None
     store(engine, club)
     link = insert(ClubTagLink).values(club_id=club.id, tag_id=12345)
     errors = explain(engine, execute(link), Club, {"name": "Bridge"})
-    if is_postgres(engine):
+    if names_constraints(engine):
         missing = "The selected tag does not exist (it may have been deleted)."
         assert errors.fields == {"tags": [missing]}
     else:  # SQLite names nothing, and values hold no link rows to look up
@@ -270,7 +295,7 @@ def test_changing_a_key_others_refer_to(engine: Engine) -> None:
     change = update(Club).where(Club.id == club.id).values(id=club.id + 100)  # type: ignore[arg-type, operator]
     errors = explain(engine, execute(change), Club, {"id": club.id + 100})  # type: ignore[operator]
     assert errors.fields == {}
-    if is_postgres(engine):
+    if names_constraints(engine):
         assert errors.row == ["Other records still refer to this club."]
     else:
         assert len(errors.row) == 1 and "related record" in errors.row[0]
@@ -302,7 +327,7 @@ def test_an_unnamed_check_constraint_never_shows_sql(check_engine: Engine) -> No
         errors = fail_and_explain(session, add(row), StockLevel, row.model_dump())
     if is_postgres(check_engine):  # PostgreSQL names it after table and column
         assert errors.row == ['A value breaks the rule "stocklevel_bin_check".']
-    else:  # SQLite reports the expression instead, which is not shown
+    else:  # SQLite reports the expression, MariaDB "CONSTRAINT_1": not shown
         assert errors.row == ["A value breaks one of the rules for a stock level."]
     assert "<>" not in str(errors)
 
@@ -310,10 +335,10 @@ def test_an_unnamed_check_constraint_never_shows_sql(check_engine: Engine) -> No
 def test_a_string_too_long_for_its_column(engine: Engine, client: TestClient) -> None:
     too_long = "Ensure this value has at most 40 characters."
     row = Tag(label="x" * 41)
-    if is_postgres(engine):
+    if names_constraints(engine):  # MariaDB in strict mode refuses it too
         errors = explain(engine, add(row), Tag, {"label": row.label})
         assert errors.fields == {"label": [too_long]}
-        # Told without the values, PostgreSQL's error names no column.
+        # Told without the values, the column cannot be checked.
         errors = explain(engine, add(Tag(label="y" * 41)), Tag, {})
         assert errors.row == ["A value is too long for its column."]
     else:
@@ -333,8 +358,8 @@ def test_a_string_too_long_for_its_column(engine: Engine, client: TestClient) ->
         assert session.scalars(select(Tag).where(Tag.label == "z" * 41)).all() == []
 
 
-@only_postgresql
-def test_numbers_out_of_range_and_unstorable_characters(check_engine: Engine) -> None:
+@pytest.mark.parametrize("database_url", ["postgresql", "mariadb"], indirect=True)
+def test_numbers_out_of_range(check_engine: Engine) -> None:
     row = StockLevel(code="E1", warehouse="w", bin="b", price=Decimal("1234.5"))
     errors = explain(check_engine, add(row), StockLevel, row.model_dump())
     assert errors.fields == {"price": ["This number is out of range for this field."]}
@@ -342,6 +367,9 @@ def test_numbers_out_of_range_and_unstorable_characters(check_engine: Engine) ->
     errors = explain(check_engine, add(row), StockLevel, {}, probe=False)
     assert errors.row == ["A number is out of range for its column."]
 
+
+@only_postgresql
+def test_unstorable_characters(check_engine: Engine) -> None:
     member = Member(email="nul@example.com", nickname="a\x00b")
     errors = explain(check_engine, add(member), Member, member.model_dump())
     message = "This value contains a character that cannot be stored."
@@ -358,6 +386,21 @@ def test_transient_postgresql_failures_ask_to_try_again(
 ) -> None:
     fail = text(f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}'; END $$")
     errors = explain(engine, execute(fail), Tag, {"label": "x"})
+    assert errors.row == [RETRY_LATER] and errors.fields == {}
+
+
+@only_mariadb
+def test_a_row_locked_too_long_on_mariadb_asks_to_try_again(
+    engine: Engine,
+) -> None:
+    store(engine, Tag(label="held"))
+    with engine.connect() as holder:
+        holder.execute(select(Tag).where(Tag.label == "held").with_for_update())
+        with Session(engine) as session:
+            session.execute(text("SET SESSION innodb_lock_wait_timeout = 1"))
+            change = update(Tag).where(Tag.label == "held").values(label="taken")  # type: ignore[arg-type]
+            errors = fail_and_explain(session, execute(change), Tag, {"label": "x"})
+        holder.rollback()
     assert errors.row == [RETRY_LATER] and errors.fields == {}
 
 
@@ -388,10 +431,7 @@ def test_an_error_without_driver_details_asks_to_try_again() -> None:
 
 
 def async_engine(settings: Settings, tmp_path: Path) -> AsyncEngine:
-    kind, _, rest = settings.database_url.partition(":")
-    backend = kind.split("+")[0]
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}[backend]
-    engine = make_engine(make_settings(f"{driver}:{rest}", tmp_path))
+    engine = make_engine(make_settings(async_url(settings.database_url), tmp_path))
     assert isinstance(engine, AsyncEngine)
     return engine
 

@@ -102,9 +102,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("admin_app_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_admin_app_session_user_id"))
-
+    # Dropping the table drops its index with it; MariaDB/MySQL refuse to drop
+    # first an index their foreign key needs.
     op.drop_table("admin_app_session")
     op.drop_table("admin_app_throttle")
     op.drop_table("admin_app_grant")
