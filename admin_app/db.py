@@ -1,9 +1,11 @@
 """Engines and sessions built from :class:`~admin_app.settings.Settings`.
 
 SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL a
-checked, recycled pool (or none, behind PgBouncer). Async URLs give async engines.
+checked, recycled pool (or none, and no prepared statements, behind PgBouncer).
+Async URLs give async engines.
 """
 
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -77,6 +79,7 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
     parsed = parse_url(url if url is not None else settings.database_url)
     options: dict[str, Any] = {"echo": settings.echo_sql}
     if parsed.get_backend_name() == "postgresql":
+        options["connect_args"] = _postgresql_connect_args(settings, parsed)
         if settings.null_pool:
             options["poolclass"] = NullPool
         else:
@@ -102,6 +105,31 @@ def make_engine(settings: Settings, url: str | URL | None = None) -> AnyEngine:
         raise DatabaseError(f"cannot use {safe_url(parsed)}: {exc}") from exc
     _configure(engine, settings)
     return engine
+
+
+def _postgresql_connect_args(settings: Settings, url: URL) -> dict[str, Any]:
+    """The driver's arguments that keep it from preparing statements when
+    it must not (:attr:`Settings.prepares_statements`): PgBouncer in
+    transaction mode runs each transaction on any server connection, where a
+    statement prepared in another is missing, or its name taken."""
+    if settings.prepares_statements:
+        return {}
+    driver = _named_driver(url) or "psycopg"  # SQLAlchemy's default
+    if driver in ("psycopg", "psycopg_async"):
+        return {"prepare_threshold": None}  # psycopg: never, not after 5 runs
+    if driver == "asyncpg":
+        # SQLAlchemy's asyncpg adapter prepares every statement: cache none,
+        # and name each uniquely so no two clients' names meet on a server.
+        return {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unique_statement_name,
+        }
+    return {}
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 def make_sync_engine(settings: Settings, url: str | URL | None = None) -> Engine:

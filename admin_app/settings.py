@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     pool_recycle: int = Field(default=1800, ge=-1)
     # PgBouncer in transaction mode pools connections itself: hold none here.
     null_pool: bool = False
+    # Prepared statements on PostgreSQL (psycopg prepares a statement run five
+    # times on a connection, asyncpg every one). PgBouncer in transaction mode
+    # hands each transaction any server connection, where they are missing or
+    # taken, unless it is 1.21+ with max_prepared_statements set. Unset: off
+    # with null_pool (the PgBouncer setup), on otherwise.
+    prepared_statements: bool | None = None
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     echo_sql: bool = False
 
@@ -206,6 +212,13 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Whether the session cookie is sent over HTTPS only."""
         return self.is_production if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def prepares_statements(self) -> bool:
+        """Whether PostgreSQL drivers may prepare statements (see above)."""
+        if self.prepared_statements is None:
+            return not self.null_pool
+        return self.prepared_statements
 
     def resolved_secret_key(self) -> str:
         """The signing key; in development, generated once into ``secret_key_file``."""

@@ -3,6 +3,8 @@
 PostgreSQL: the database :data:`PG_DATABASE` on the server at
 ``BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``,
 the same server the tests use). SQLite: ``benchmarks/data/bench.db`` (git-ignored).
+MariaDB (the soak only, :func:`recreate`): a database of that name on the server
+at ``BENCH_MARIADB_URL`` (default ``mysql+pymysql://root@127.0.0.1:3306/``).
 """
 
 import argparse
@@ -14,7 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 import psycopg
+import pymysql
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from admin_app.auth.users import create_user
@@ -23,11 +27,15 @@ from benchmarks.generate import Counts, load
 from benchmarks.shop import SHOP_TABLES
 
 DbKind = Literal["sqlite", "postgresql"]
+ServerKind = Literal["postgresql", "mariadb"]
 
 # Another name (BENCH_PG_DATABASE) keeps runs of several checkouts apart.
 PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "admin_app_bench")
 POSTGRES_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+MARIADB_SERVER = os.environ.get(
+    "BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/"
 )
 # How the benchmark tells an admin process which database to serve.
 URL_ENV = "BENCH_DATABASE_URL"
@@ -47,19 +55,46 @@ class BenchDatabase:
     load_seconds: float
 
 
-def _postgres_url() -> str:
+def _postgres_url(name: str = PG_DATABASE) -> str:
     info = psycopg.conninfo.conninfo_to_dict(POSTGRES_SERVER)
     host, port = info.get("host", "127.0.0.1"), info.get("port", "5432")
     user = info.get("user", "postgres")
     password = f":{info['password']}" if info.get("password") else ""
-    return f"postgresql+psycopg://{user}{password}@{host}:{port}/{PG_DATABASE}"
+    return f"postgresql+psycopg://{user}{password}@{host}:{port}/{name}"
 
 
-def _recreate_postgres() -> str:
+def _recreate_postgres(name: str = PG_DATABASE) -> str:
     with psycopg.connect(POSTGRES_SERVER, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return _postgres_url()
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return _postgres_url(name)
+
+
+def _recreate_mariadb(name: str) -> str:
+    server = make_url(MARIADB_SERVER)
+    connection = pymysql.connect(
+        host=server.host or "127.0.0.1",
+        port=server.port or 3306,
+        user=server.username or "root",
+        password=server.password or "",
+        autocommit=True,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    finally:
+        connection.close()
+    url = server.set(
+        drivername="mysql+pymysql", database=name, query={"charset": "utf8mb4"}
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def recreate(kind: ServerKind, name: str) -> str:
+    """The URL of an empty database ``name`` on the benchmark's ``kind`` of
+    server (dropped first if it was there)."""
+    return _recreate_postgres(name) if kind == "postgresql" else _recreate_mariadb(name)
 
 
 def _recreate_sqlite() -> str:

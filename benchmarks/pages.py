@@ -1,6 +1,7 @@
 """What the benchmark reads from an admin's HTML: a form's action and fields
 (the CSRF token among them, a select by its selected option) and a page's
-``rel="next"`` link."""
+``rel="next"`` link. Fields inside a ``<template>`` are not the form's (a
+browser posts none of them: an inline form's blank row to copy)."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -20,10 +21,15 @@ class _Reader(HTMLParser):
         self.next_links: list[str] = []
         self._open: Form | None = None
         self._select: str | None = None
+        self._templates = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
-        if tag == "form":
+        if tag == "template":
+            self._templates += 1
+        elif self._templates:
+            return
+        elif tag == "form":
             self._open = Form(values.get("action"), values.get("method", "get"))
             self.forms.append(self._open)
         elif tag == "input" and self._open is not None and values.get("name"):
@@ -39,7 +45,9 @@ class _Reader(HTMLParser):
             self.next_links.append(values.get("href", ""))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
+        if tag == "template":
+            self._templates = max(0, self._templates - 1)
+        elif tag == "form":
             self._open = None
         elif tag == "select":
             self._select = None

@@ -60,21 +60,30 @@ def serve(
 ) -> Iterator[Server]:
     """``uvicorn --factory factory`` with ``env`` added to the environment."""
     port = free_port()
-    DATA_DIR.mkdir(exist_ok=True)
-    log = DATA_DIR / f"{label}-{workers}w.log"
     command = [
         sys.executable, "-m", "uvicorn", "--factory", factory,
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
+    with running(f"{label}-{workers}w", command, port, env) as process:
+        yield Server(label, f"http://127.0.0.1:{port}", process.pid, workers)
+
+
+@contextmanager
+def running(
+    name: str, command: list[str], port: int, env: Mapping[str, str], cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` (a server on ``port``) started, answering, and stopped at the
+    end; its output in ``benchmarks/data/<name>.log``."""
+    DATA_DIR.mkdir(exist_ok=True)
+    log = DATA_DIR / f"{name}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=REPO, env={**os.environ, **env}, stdout=output, stderr=output
+            command, cwd=cwd, env={**os.environ, **env}, stdout=output, stderr=output
         )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url + "/admin/login", process, log)
-        yield Server(label, url, process.pid, workers)
+        _wait_until_up(f"http://127.0.0.1:{port}/admin/login", process, log)
+        yield process
     finally:
         process.terminate()
         try:

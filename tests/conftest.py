@@ -1,8 +1,9 @@
-"""Fixtures: a throwaway database on SQLite and on PostgreSQL, settings for it, and
-an admin app with a logged-in client.
+"""Fixtures: a throwaway database on SQLite, PostgreSQL and MariaDB (and
+PostgreSQL through PgBouncer, ``tests.pgbouncer``), settings for it, and an
+admin app with a logged-in client.
 
-On a developer's machine without PostgreSQL the PostgreSQL half is skipped with a
-message; in CI (``CI=true``) it fails instead.
+On a developer's machine without a server its half is skipped with a message;
+in CI (``CI=true``) it fails instead.
 """
 
 import atexit
@@ -30,9 +31,10 @@ from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
+from tests import mariadb
 from tests.csrf_helper import enable_csrf
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.pgbouncer"]
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -44,6 +46,11 @@ MARIADB_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ADMIN_PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-key-" + "x" * 40
+# The kinds of database_url every database test runs on.
+DATABASES = ("sqlite", "postgresql", "mariadb")
+# The ports of this process's PgBouncer (tests.pgbouncer): settings for a URL
+# through it hold no pool.
+_pgbouncer_ports: set[int] = set()
 
 
 def unavailable(reason: str) -> None:
@@ -104,11 +111,12 @@ def _drop_database(server: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _postgres_database(server: str) -> Iterator[str]:
+def _postgres_database(server: str, through: str | None = None) -> Iterator[str]:
     """An empty PostgreSQL database of the test's own: a schema in a shared
     database, owned by a role of the same name, whose default search path
     ("$user", then the dropped public) puts it first. A hundredth of the cost
-    of CREATE DATABASE, and the URL needs no options (asyncpg takes none)."""
+    of CREATE DATABASE, and the URL needs no options (asyncpg takes none).
+    ``through``: the ``host:port`` the URL connects to instead (PgBouncer)."""
     database = _shared_database(server)
     role = f"t_{uuid.uuid4().hex[:16]}"
     admin = _with_database(server, database)
@@ -117,6 +125,8 @@ def _postgres_database(server: str) -> Iterator[str]:
         connection.execute(f'CREATE SCHEMA "{role}" AUTHORIZATION "{role}"')
     base = psycopg.conninfo.conninfo_to_dict(server)
     host, port = base.get("host", "127.0.0.1"), base.get("port", "5432")
+    if through is not None:
+        host, port = through.rsplit(":", 1)
     try:
         yield f"postgresql+psycopg://{role}@{host}:{port}/{database}"
     finally:
@@ -132,50 +142,29 @@ def _postgres_database(server: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def mariadb_server() -> str:
+def mariadb_server() -> Iterator[str]:
     try:
-        pymysql.connect(**_mariadb_params(MARIADB_URL), connect_timeout=3).close()
+        mariadb.connect(MARIADB_URL).close()
     except pymysql.MySQLError as exc:
         unavailable(f"MariaDB not reachable at {MARIADB_URL}: {exc}".strip())
-    return MARIADB_URL
+    yield MARIADB_URL
+    mariadb.drop_parked(MARIADB_URL)
 
 
-def _mariadb_params(url: str) -> dict[str, Any]:
-    parsed = make_url(url)
-    return {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 3306,
-        "user": parsed.username or "root",
-        "password": parsed.password or "",
-        "autocommit": True,
-    }
-
-
-def _mariadb_database(server: str) -> Iterator[str]:
-    """An empty MariaDB database of the test's own (utf8mb4), dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    connection = pymysql.connect(**_mariadb_params(server))
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        url = make_url(server).set(
-            drivername="mysql+pymysql", database=name, query={"charset": "utf8mb4"}
-        )
-        yield url.render_as_string(hide_password=False)
-    finally:
-        connection.ping(reconnect=True)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind, dropped afterwards."""
+    """An empty database of each kind, dropped afterwards. ``pgbouncer`` (some
+    directories' tests, ``tests.pgbouncer``): PostgreSQL through PgBouncer."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     elif request.param == "mariadb":
-        yield from _mariadb_database(request.getfixturevalue("mariadb_server"))
+        server = request.getfixturevalue("mariadb_server")
+        yield from mariadb.database(server, reusable="engine" in request.fixturenames)
+    elif request.param == "pgbouncer":
+        address = request.getfixturevalue("pgbouncer")
+        _pgbouncer_ports.add(int(address.rsplit(":", 1)[1]))
+        server = request.getfixturevalue("postgres_server")
+        yield from _postgres_database(server, through=address)
     else:
         yield from _postgres_database(request.getfixturevalue("postgres_server"))
 
@@ -187,6 +176,8 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
         "secret_key_file": tmp_path / "secret",
         "models": ["tests.sample_models"],
         "migrations_dir": REPO / "migrations",
+        # PgBouncer pools per transaction: no pool here (nor prepared statements).
+        "null_pool": make_url(database_url).port in _pgbouncer_ports,
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
@@ -208,6 +199,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
     engine = make_sync_engine(settings)
     create_tables(engine)
+    mariadb.note_tables_made(engine, frozenset(SQLModel.metadata.tables))
     yield engine
     engine.dispose()
 
@@ -220,6 +212,8 @@ def create_tables(engine: Engine) -> None:
     compiled once per set of tables: its DDL sent a statement at a time cost
     a quarter of a second a test, most of it round trips."""
     metadata = SQLModel.metadata
+    if mariadb.holds_tables(engine, frozenset(metadata.tables)):
+        return  # a reused database: emptied, its tables as these made them
     if engine.dialect.name != "postgresql":
         metadata.create_all(engine)
         return

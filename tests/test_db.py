@@ -2,6 +2,7 @@
 async URLs, and clear errors for bad URLs and unreachable servers."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -45,6 +46,59 @@ def test_postgresql_pool_follows_settings(tmp_path: Path) -> None:
     assert engine.pool._pre_ping and engine.pool._recycle == 60
     behind_pgbouncer = make_engine(make_settings(url, tmp_path, null_pool=True))
     assert isinstance(behind_pgbouncer.pool, NullPool)
+
+
+only_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+@only_postgresql
+@pytest.mark.parametrize(
+    ("overrides", "prepares"),
+    [
+        ({}, True),
+        ({"null_pool": True}, False),
+        ({"null_pool": True, "prepared_statements": True}, True),
+    ],
+)
+def test_psycopg_prepares_statements_unless_behind_pgbouncer(
+    database_url: str, tmp_path: Path, overrides: dict[str, object], prepares: bool
+) -> None:
+    engine = make_sync_engine(make_settings(database_url, tmp_path, **overrides))
+    with engine.connect() as connection:
+        threshold = connection.connection.dbapi_connection.prepare_threshold  # type: ignore[union-attr]
+    assert (threshold is not None) is prepares
+    engine.dispose()
+
+
+async def _asyncpg_caches(engine: AsyncEngine) -> tuple[int, bool, str | None]:
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        adapter: Any = raw.dbapi_connection
+        return (
+            adapter._connection._stmt_cache.get_max_size(),
+            adapter._prepared_statement_cache is not None,
+            adapter._prepared_statement_name_func(),
+        )
+
+
+@only_postgresql
+def test_asyncpg_caches_and_names_no_statements_behind_pgbouncer(
+    database_url: str, tmp_path: Path
+) -> None:
+    import anyio
+
+    url = database_url.replace("+psycopg", "+asyncpg")
+    pooled = make_engine(make_settings(url, tmp_path))
+    assert isinstance(pooled, AsyncEngine)
+    assert anyio.run(_asyncpg_caches, pooled) == (100, True, None)
+    bounced = make_engine(make_settings(url, tmp_path, null_pool=True))
+    assert isinstance(bounced, AsyncEngine)
+    size, cached, name = anyio.run(_asyncpg_caches, bounced)
+    # A name of its own each time: no two clients' meet on a server connection.
+    assert (size, cached) == (0, False) and name and name.startswith("__asyncpg_")
+    assert name != anyio.run(_asyncpg_caches, bounced)[2]
+    anyio.run(pooled.dispose)
+    anyio.run(bounced.dispose)
 
 
 async def _count_one(engine: Engine | AsyncEngine) -> int:

@@ -75,3 +75,17 @@ def test_the_database_url_and_secret_live_only_in_settings() -> None:
         text = source.read_text()
         assert "sqlite:///" not in text, source
         assert "sqlalchemy.url" not in text, source
+
+
+def test_prepared_statements_are_off_behind_pgbouncer_unless_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().prepares_statements is True
+    monkeypatch.setenv("ADMIN_NULL_POOL", "true")
+    assert Settings().prepares_statements is False
+    # PgBouncer 1.21+ with max_prepared_statements keeps them per client.
+    monkeypatch.setenv("ADMIN_PREPARED_STATEMENTS", "true")
+    assert Settings().prepares_statements is True
+    monkeypatch.setenv("ADMIN_NULL_POOL", "false")
+    monkeypatch.setenv("ADMIN_PREPARED_STATEMENTS", "false")
+    assert Settings().prepares_statements is False
