@@ -3,6 +3,7 @@
 import html
 import re
 
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 _ROW_KEY = re.compile(r'<td>\s*<input type="hidden" value="([^"]*)">')
@@ -45,3 +46,17 @@ def column_headings(page: str) -> list[str]:
     cells = re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), re.S)
     texts = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells[2:]]
     return [html.unescape(text) for text in texts]
+
+
+def keeps_row_counts(engine: Engine) -> bool:
+    """Whether the database keeps each table's row count as rows are written
+    (MySQL/MariaDB's InnoDB, ``TABLE_ROWS``): no table is "never analysed"
+    there, so a big unnarrowed list is estimated from the start."""
+    return engine.dialect.name == "mysql"
+
+
+def uncertain_count(engine: Engine, rows: int, cap: int) -> str:
+    """How a list of ``rows`` rows, more than the ``cap``, says its size when
+    its table was never analysed: estimated where the database keeps a row
+    count, else counted up to the cap."""
+    return f"of ≈ {rows:,} items" if keeps_row_counts(engine) else f"of {cap:,}+ items"

@@ -18,7 +18,7 @@ EVERY: tuple[Every, ...] = ("day", "week", "month")
 
 
 class UnsupportedDatabase(Exception):
-    """Periods are grouped on SQLite and PostgreSQL only."""
+    """Periods are grouped on SQLite, PostgreSQL and MySQL/MariaDB only."""
 
 
 def today() -> date:
@@ -81,6 +81,14 @@ def bucket(column: Any, every: Every, dialect: str) -> ColumnElement[Any]:
         if every == "month":
             return func.strftime(literal("%Y-%m-01"), column)
         return func.date(column)
+    if dialect in ("mysql", "mariadb"):
+        # A date-time is a UTC wall time there (DATETIME keeps no zone).
+        if every == "week":  # back to its Monday (WEEKDAY: Monday is 0)
+            monday = func.subdate(func.date(column), func.weekday(column))
+            return func.date_format(monday, literal("%Y-%m-%d"))
+        if every == "month":
+            return func.date_format(column, literal("%Y-%m-01"))
+        return func.date_format(column, literal("%Y-%m-%d"))
     raise UnsupportedDatabase(dialect)
 
 

@@ -2,8 +2,10 @@
 
 * **Unnarrowed list, big table**: the database's own statistics, shown as
   "≈ 1,234,567": PostgreSQL's ``pg_class.reltuples`` (kept by autovacuum and
-  ANALYZE), SQLite's ``sqlite_stat1`` (kept by ANALYZE). Used only when they
-  say the table holds at least the view's ``count_cap`` rows; a smaller or
+  ANALYZE), SQLite's ``sqlite_stat1`` (kept by ANALYZE), MySQL/MariaDB's
+  ``information_schema.TABLES.TABLE_ROWS`` (InnoDB keeps it roughly as rows
+  are written, ANALYZE TABLE makes it exact again). Used only when they say
+  the table holds at least the view's ``count_cap`` rows; a smaller or
   never-analysed table is counted as below.
 * **Otherwise**: counted up to ``count_cap`` (default 10,000): the count reads
   at most ``count_cap + 1`` rows and shows "10,000+" past that.
@@ -104,7 +106,22 @@ def estimated_rows(session: Session, view: ModelView) -> int | None:
         return int(value) if value is not None and value >= 0 else None
     if dialect == "sqlite":
         return _sqlite_estimate(session, name)
+    if dialect in ("mysql", "mariadb"):
+        return _mysql_estimate(session, name, getattr(table, "schema", None))
     return None
+
+
+def _mysql_estimate(session: Session, table: str, schema: str | None) -> int | None:
+    """``TABLE_ROWS``: an estimate for InnoDB (NULL for views)."""
+    value = session.scalar(
+        text(
+            "SELECT TABLE_ROWS FROM information_schema.TABLES"
+            " WHERE TABLE_SCHEMA = COALESCE(:schema, DATABASE())"
+            " AND TABLE_NAME = :table"
+        ),
+        {"schema": schema, "table": table},
+    )
+    return int(value) if value is not None else None
 
 
 def _sqlite_estimate(session: Session, table: str) -> int | None:

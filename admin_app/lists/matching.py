@@ -14,6 +14,15 @@ search (:mod:`admin_app.lists.searching`).
   ``ILIKE`` and ``lower(col)`` never without a special index). So "ada" finds
   "Ada Lovelace" and "ada@example.com", not "aDa"; mixed-case data is found by
   typing it as it is written.
+* **MySQL/MariaDB compare without case already** (their default collations,
+  ``utf8mb4_general_ci`` and the like): there a column is matched by a single
+  ``col LIKE 'term%'``, which reads its index as a range and finds every case
+  ("aDa" too). A column whose collation is case-sensitive (``_bin``, ``_cs``,
+  ``binary``), as its type, its MySQL variant or its table's ``mysql_collate``
+  declares it, is matched by ``LOWER(col) LIKE 'term%'`` instead: without case,
+  but a scan. (ILIKE is ``lower(col) LIKE lower(…)`` there too.) The
+  database's own default collation is taken to be case-insensitive, as MySQL's
+  and MariaDB's are.
 * **Exact shortcuts**, by ``=``, which any btree serves: a term that looks like
   an e-mail address matches e-mail columns (as typed, or lower-cased), an
   all-digit term matches an integer primary key, a UUID matches a UUID key.
@@ -26,9 +35,14 @@ import uuid
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import Column, Integer, String, Uuid, and_, cast, or_
+from sqlalchemy import Boolean, Column, Integer, String, Uuid, and_, cast, func, or_
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import coercions, operators, roles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
@@ -57,9 +71,90 @@ def prefix_match(column: Any, term: str) -> ColumnElement[bool]:
     Each spelling is ``column >= lo AND column < hi AND column LIKE 'spelling%'``:
     the range lets the database read the index from ``lo`` to ``hi`` whatever
     its collation; the ``LIKE`` keeps exactly the rows that start with it.
+    On MySQL/MariaDB, one ``LIKE`` under the column's case-insensitive
+    collation (see :class:`PrefixMatch`).
     """
+    column = coercions.expect(roles.ExpressionElementRole, column)
     branches = [_spelling_match(column, spelling) for spelling in _spellings(term)]
-    return or_(*branches)
+    pattern = escape_like(term) + "%"
+    return PrefixMatch(
+        column,
+        spelled=or_(*branches),
+        folded=column.like(pattern, escape=LIKE_ESCAPE),
+        lowered=func.lower(column).like(
+            escape_like(term.lower()) + "%", escape=LIKE_ESCAPE
+        ),
+    )
+
+
+class PrefixMatch(ColumnElement[bool]):
+    """A prefix match written per database: ``spelled`` (each spelling by a
+    range) on SQLite and PostgreSQL; on MySQL/MariaDB ``folded`` (one
+    ``LIKE``) under a case-insensitive collation, else ``lowered``. All three
+    are in the statement's cache key, so their terms are bound parameters."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: no "= 1" where booleans are ints
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("spelled", InternalTraversal.dp_clauseelement),
+        ("folded", InternalTraversal.dp_clauseelement),
+        ("lowered", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(
+        self,
+        column: ColumnElement[Any],
+        *,
+        spelled: ColumnElement[bool],
+        folded: ColumnElement[bool],
+        lowered: ColumnElement[bool],
+    ) -> None:
+        self.column = column
+        self.spelled = spelled
+        self.folded = folded
+        self.lowered = lowered
+
+
+@compiles(PrefixMatch)
+def _compile_spelled(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    # Grouped: the spellings' OR inside a caller's AND keeps its meaning.
+    return compiler.process(element.spelled.self_group(against=operators.and_), **kw)
+
+
+@compiles(PrefixMatch, "mysql")
+@compiles(PrefixMatch, "mariadb")
+def _compile_folded(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    if folds_case(element.column, compiler.dialect):
+        return compiler.process(element.folded, **kw)
+    return compiler.process(element.lowered, **kw)
+
+
+_CASE_SENSITIVE = re.compile(r"(?:_bin|_cs|^binary)$", re.IGNORECASE)
+
+
+def folds_case(column: Any, dialect: Dialect) -> bool:
+    """Whether MySQL/MariaDB compare ``column`` without case: unless its type
+    (or the type's variant for this database) or its table declares a binary
+    or case-sensitive collation. Undeclared, the database's default: taken to
+    be case-insensitive, as MySQL's and MariaDB's defaults are."""
+    kind = getattr(column, "type", None)
+    if isinstance(kind, TypeEngine):
+        kind = base_type(kind.dialect_impl(dialect))
+        if getattr(kind, "binary", False):  # MySQL's VARCHAR(…) BINARY
+            return False
+        collation = getattr(kind, "collation", None)
+        if collation:
+            return not _CASE_SENSITIVE.search(str(collation))
+    for base in getattr(column, "base_columns", ()):
+        options = getattr(getattr(base, "table", None), "kwargs", {})
+        collation = options.get(f"{dialect.name}_collate") or options.get(
+            "mysql_collate"
+        )
+        if collation:
+            return not _CASE_SENSITIVE.search(str(collation))
+    return True
 
 
 def contains_match(column: Any, term: str) -> ColumnElement[bool]:

@@ -24,8 +24,8 @@ without a related row is still found by its own fields.
 By default a search also reaches the labels of the model's many-to-one
 relations (a view's ``search_related``, inferred by
 :func:`related_label_paths`): an order is found by its requester's name, as
-``requester_id IN (SELECT id FROM app_user WHERE full_name starts with the
-term LIMIT 100)``, a range scan of the label's index capped at
+``requester_id IN (SELECT id FROM (SELECT id FROM app_user WHERE full_name
+starts with the term LIMIT 100))``, a range scan of the label's index capped at
 :data:`RELATED_LABEL_LIMIT` related rows, then the foreign key's index. (By
 prefix only: "contains" leaves them out, as it would read the related table.)
 
@@ -168,8 +168,11 @@ def related_label_match(
     if found is None:
         return None
     local, remote, label = found
-    labels = select(remote).where(prefix_match(label, term))
-    return local.in_(labels.limit(RELATED_LABEL_LIMIT))  # type: ignore[no-any-return]
+    labels = select(remote).where(prefix_match(label, term)).limit(RELATED_LABEL_LIMIT)
+    # In a derived table of its own: MySQL/MariaDB take no LIMIT in an IN's
+    # subquery itself ("doesn't yet support 'LIMIT & IN … subquery'").
+    capped = labels.subquery()
+    return local.in_(select(*capped.c))  # type: ignore[no-any-return]
 
 
 def matching_keys(

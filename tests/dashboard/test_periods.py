@@ -1,10 +1,19 @@
 """Days, weeks and months as a chart's axis lists them."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
 
-from admin_app.dashboard.periods import last_periods, parse_day, period_start
+from admin_app.dashboard.periods import (
+    EVERY,
+    bucket,
+    last_periods,
+    parse_day,
+    period_start,
+)
+from tests.sample_models import Club, Member
 
 
 def test_periods_end_with_the_one_holding_the_day() -> None:
@@ -52,3 +61,33 @@ def test_the_period_after_each_kind() -> None:
     assert following(date(2026, 11, 30), "week") == date(2026, 12, 7)
     assert following(date(2026, 1, 1), "month") == date(2026, 2, 1)
     assert following(date(2026, 12, 1), "month") == date(2027, 1, 1)
+
+
+# Sunday late (UTC), the last of a month and a year, a leap day, a Monday.
+MOMENTS = [
+    datetime(2026, 12, 6, 23, 30, tzinfo=UTC),
+    datetime(2025, 12, 31, 23, 59, tzinfo=UTC),
+    datetime(2024, 2, 29, 0, 0, tzinfo=UTC),
+    datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+]
+
+
+def test_each_database_groups_a_value_in_the_period_it_starts_on(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        for n, moment in enumerate(MOMENTS):
+            session.add(Club(name=f"Club {n}", founded=moment.date()))
+            session.add(Member(email=f"m{n}@example.com", joined_at=moment))
+        session.commit()
+        dialect = engine.dialect.name
+        for every in EVERY:
+            for column, key in (
+                (Club.founded, Club.name),
+                (Member.joined_at, Member.email),
+            ):
+                period = bucket(column, every, dialect)
+                rows = session.execute(select(period).order_by(key)).all()
+                starts = [parse_day(row[0]) for row in rows]
+                expected = [period_start(m.date(), every) for m in MOMENTS]
+                assert starts == expected, (every, column)

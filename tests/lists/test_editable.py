@@ -534,7 +534,11 @@ def test_async_engines_save_the_page_the_same_way(
         session.add_all([Gadget(name="Lamp", count=1), Gadget(name="Fan", count=2)])
         session.commit()
     scheme, rest = database_url.split("://", 1)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql+psycopg": "postgresql+asyncpg"}
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql+psycopg": "postgresql+asyncpg",
+        "mysql+pymysql": "mysql+asyncmy",
+    }
     settings = make_settings(
         f"{driver[scheme]}://{rest}", tmp_path, models=["tests.form_models"]
     )
@@ -568,6 +572,18 @@ def test_a_cell_left_as_drawn_is_never_written(
     if engine.dialect.name == "postgresql":  # a native enum: a value added
         with engine.begin() as connection:
             connection.execute(text("ALTER TYPE colour ADD VALUE 'purple'"))
+    if engine.dialect.name == "mysql":  # the column's ENUM: a value added
+        with engine.begin() as connection:
+            kind, nullable = connection.execute(
+                text(
+                    "SELECT COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS"
+                    " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gadget'"
+                    " AND COLUMN_NAME = 'colour'"
+                )
+            ).one()
+            wider = str(kind).removesuffix(")") + ",'purple')"
+            null = "NULL" if nullable == "YES" else "NOT NULL"
+            connection.execute(text(f"ALTER TABLE gadget MODIFY colour {wider} {null}"))
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE gadget SET colour = 'purple' WHERE name = 'Lamp'")

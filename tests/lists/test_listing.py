@@ -16,7 +16,13 @@ from starlette.testclient import TestClient
 from admin_app.audit.entries import AuditEntry
 from admin_app.views.inferred import AutoModelView
 from tests.conftest import StatementLog
-from tests.listing_pages import count_text, get_page, link, row_keys
+from tests.listing_pages import (
+    count_text,
+    get_page,
+    link,
+    row_keys,
+    uncertain_count,
+)
 from tests.sample_models import Club, Member, Membership
 
 MEMBERS = 60
@@ -116,7 +122,7 @@ def test_past_the_end_of_an_uncertain_count_is_an_empty_page(
     last = get_page(client, "/admin/club/list?pageSize=25&page=3")
     assert len(row_keys(last)) == MEMBERS - 50
     assert link(last, "next") is None
-    assert "of 10+ items" in count_text(last)
+    assert uncertain_count(memberships, MEMBERS, 10) in count_text(last)
 
 
 def test_the_last_page_link_needs_an_exact_count(
@@ -128,7 +134,7 @@ def test_the_last_page_link_needs_an_exact_count(
     assert link(first, "last") is not None
     monkeypatch.setattr(AutoModelView, "count_cap", 10)
     uncertain = get_page(client, "/admin/club/list?pageSize=25")
-    assert "of 10+ items" in count_text(uncertain)
+    assert uncertain_count(memberships, MEMBERS, 10) in count_text(uncertain)
     assert link(uncertain, "last") is None
     # Followed anyway (an old link), the last page counts exactly.
     last = get_page(client, "/admin/club/list?pageSize=25&page=last")

@@ -2,10 +2,22 @@
 LIKE escaping, prefix ranges, e-mail and key shortcuts, numbers in range."""
 
 import uuid
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import BigInteger, Integer, SmallInteger, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from admin_app.lists.matching import (
     _range,
@@ -13,6 +25,7 @@ from admin_app.lists.matching import (
     email_columns,
     escape_like,
     exact_matches,
+    folds_case,
     integer_term,
     is_email_name,
     is_email_term,
@@ -101,3 +114,82 @@ def test_exact_shortcuts_for_addresses_and_keys() -> None:
     assert str(member_id.hex) in sql(by_key)
     (by_address,) = exact_matches(Member, "Ada@Example.com")
     assert "IN ('Ada@Example.com', 'ada@example.com')" in sql(by_address)
+
+
+# MySQL/MariaDB: their collations compare without case
+
+
+def test_on_mysql_a_prefix_is_one_like_its_collation_folds() -> None:
+    text = sql(prefix_match(Tag.label, "Ada_lo"), mysql.dialect())
+    assert text.endswith("WHERE tag.label LIKE 'Ada\\\\_lo%%' ESCAPE '\\\\'"), text
+    assert ">=" not in text and "lower(" not in text and " OR " not in text
+
+
+def bin_variant(collation: str) -> String:
+    return String(40).with_variant(String(40, collation=collation), "mysql")
+
+
+words = MetaData()
+# One column of each kind: the database's default collation, one declared
+# case-insensitive, two declared case-sensitive; a table collated binary.
+WORDS = Table(
+    "cased_words",
+    words,
+    Column("id", Integer, primary_key=True),
+    Column("plain", String(40), index=True),
+    Column("folded", bin_variant("utf8mb4_unicode_ci")),
+    Column("binary", bin_variant("utf8mb4_bin")),
+    Column(
+        "sensitive",
+        mysql.VARCHAR(40, binary=True).with_variant(String(40), "sqlite", "postgresql"),
+    ),
+)
+BINARY_TABLE = Table(
+    "binary_words",
+    words,
+    Column("id", Integer, primary_key=True),
+    Column("word", String(40)),
+    mysql_collate="utf8mb4_bin",
+)
+
+
+def test_a_case_sensitive_collation_is_lowered_on_mysql() -> None:
+    dialect = mysql.dialect()
+    assert folds_case(WORDS.c.plain, dialect)
+    assert folds_case(WORDS.c.folded, dialect)
+    assert not folds_case(WORDS.c.binary, dialect)
+    assert not folds_case(WORDS.c.sensitive, dialect)
+    assert not folds_case(BINARY_TABLE.c.word, dialect)
+    assert not folds_case(BINARY_TABLE.alias().c.word, dialect)
+    assert not folds_case(
+        Column("w", String(9, collation="utf8mb4_0900_as_cs")), dialect
+    )
+    lowered = sql(prefix_match(WORDS.c.binary, "AdA"), dialect)
+    assert "lower(cased_words.`binary`) LIKE 'ada%%'" in lowered, lowered
+
+
+@pytest.fixture
+def cased_words(engine: Engine) -> Iterator[Engine]:
+    words.create_all(engine)
+    spellings = ["Ada", "ada", "ADA", "aDa", "Adb", "bada"]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(WORDS),
+            [{"plain": w, "folded": w, "binary": w, "sensitive": w} for w in spellings],
+        )
+        connection.execute(insert(BINARY_TABLE), [{"word": w} for w in spellings])
+    yield engine
+    words.drop_all(engine)
+
+
+def test_every_collation_searches_without_case(cased_words: Engine) -> None:
+    """On MySQL every case of the prefix, whatever the column's collation; on
+    SQLite and PostgreSQL its usual spellings (not "aDa")."""
+    found = {"Ada", "ada", "ADA"}
+    if cased_words.dialect.name == "mysql":
+        found.add("aDa")
+    with cased_words.connect() as connection:
+        for column in (*list(WORDS.c)[1:], BINARY_TABLE.c.word):
+            for term in ("ada", "ADA"):  # the second from the statement cache
+                stmt = select(column).where(prefix_match(column, term))
+                assert set(connection.scalars(stmt)) == found, (column, term)
