@@ -27,9 +27,18 @@ from tests.conftest import DATABASES, unavailable
 PGBOUNCER = "pgbouncer"
 # Who runs it when the tests run as root.
 RUN_AS = "postgres"
-# The directories whose database tests also run through PgBouncer (the
-# browser tests among them do not: a browser and a server per test, again).
-THROUGH_PGBOUNCER = ("security", "forms", "lists", "exports")
+# The directories and modules whose database tests also run through
+# PgBouncer: sign-in, sessions, CSRF, saves, exports, the throttle and the
+# audit. Not the browser tests among them: a browser per test, again.
+THROUGH_PGBOUNCER = (
+    "security/",
+    "forms/",
+    "lists/",
+    "exports/",
+    "auth/test_sessions.py",
+    "auth/test_throttle.py",
+    "audit/test_entries.py",
+)
 STARTUP_SECONDS = 15
 
 TESTS = Path(__file__).resolve().parent
@@ -43,8 +52,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
     if "database_url" not in names or "chromium" in names:
         return
-    where = metafunc.definition.path.relative_to(TESTS).parts
-    if len(where) < 2 or where[0] not in THROUGH_PGBOUNCER:
+    where = metafunc.definition.path.relative_to(TESTS).as_posix()
+    if not where.startswith(THROUGH_PGBOUNCER):
         return
     for mark in metafunc.definition.iter_markers("parametrize"):
         given = mark.kwargs.get("argnames", mark.args[0] if mark.args else ())
