@@ -130,7 +130,8 @@ def test_the_tests_database_is_the_servers_reached_through_pgbouncer(
 ) -> None:
     """The ``pgbouncer`` database of the admin's tests: another port, the
     same server; the settings made for it hold no pool."""
-    server_port = int(psycopg.conninfo.conninfo_to_dict(postgres_server)["port"])
+    server = psycopg.conninfo.conninfo_to_dict(postgres_server)
+    server_port = int(str(server.get("port", 5432)))
     assert engine.url.port != server_port
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT inet_server_port()")) == server_port
