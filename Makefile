@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+PGBOUNCER := /usr/sbin/pgbouncer
 
-.PHONY: run test lint install browser clean bench bench-scale10 soak screenshots
+.PHONY: run test lint install browser pgbouncer clean bench bench-scale10 soak screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +23,10 @@ run: $(STAMP)
 	$(BIN)/admin-app demo
 	$(BIN)/admin-app serve
 
-## Lint, type-check and run the whole test suite (SQLite, PostgreSQL, chromium),
-## on two processes, a test module each at a time (its browser is shared).
-test: $(STAMP) lint browser
+## Lint, type-check and run the whole test suite (SQLite, PostgreSQL, MariaDB,
+## PostgreSQL through PgBouncer, chromium), on two processes, a test module
+## each at a time (its browser is shared).
+test: $(STAMP) lint browser pgbouncer
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded).
@@ -34,6 +36,16 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "note: no $(CHROMIUM) and no root to install it: browser tests will skip (CI=true fails them)"; \
+	  fi; \
+	fi
+
+## Debian's PgBouncer: the tests start their own in front of PostgreSQL (tests/pgbouncer.py).
+pgbouncer:
+	@if [ ! -x $(PGBOUNCER) ] && ! command -v pgbouncer >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; \
+	  else \
+	    echo "note: no $(PGBOUNCER) and no root to install it: PgBouncer tests will skip (CI=true fails them)"; \
 	  fi; \
 	fi
 

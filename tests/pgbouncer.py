@@ -27,9 +27,18 @@ from tests.conftest import DATABASES, unavailable
 PGBOUNCER = "pgbouncer"
 # Who runs it when the tests run as root.
 RUN_AS = "postgres"
-# The directories whose database tests also run through PgBouncer (the
-# browser tests among them do not: a browser and a server per test, again).
-THROUGH_PGBOUNCER = ("security", "forms", "lists", "exports")
+# The directories and modules whose database tests also run through
+# PgBouncer: sign-in, sessions, CSRF, saves, exports, the throttle and the
+# audit. Not the browser tests among them: a browser per test, again.
+THROUGH_PGBOUNCER = (
+    "security/",
+    "forms/",
+    "lists/",
+    "exports/",
+    "auth/test_sessions.py",
+    "auth/test_throttle.py",
+    "audit/test_entries.py",
+)
 STARTUP_SECONDS = 15
 
 TESTS = Path(__file__).resolve().parent
@@ -43,8 +52,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
     if "database_url" not in names or "chromium" in names:
         return
-    where = metafunc.definition.path.relative_to(TESTS).parts
-    if len(where) < 2 or where[0] not in THROUGH_PGBOUNCER:
+    where = metafunc.definition.path.relative_to(TESTS).as_posix()
+    if not where.startswith(THROUGH_PGBOUNCER):
         return
     for mark in metafunc.definition.iter_markers("parametrize"):
         given = mark.kwargs.get("argnames", mark.args[0] if mark.args else ())
@@ -58,12 +67,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-def config(directory: Path, port: int, server: str) -> str:
-    """The PgBouncer configuration the tests use (README's "PgBouncer")."""
+def write_config(directory: Path, port: int, server: str) -> Path:
+    """The PgBouncer configuration the tests use (README's "PgBouncer"), and
+    its one user (``auth_user``, who looks the others up), in ``directory``."""
     parts = psycopg.conninfo.conninfo_to_dict(server)
     host, server_port = parts.get("host", "127.0.0.1"), parts.get("port", "5432")
     superuser = parts.get("user", "postgres")
-    return f"""\
+    (directory / "users.txt").write_text(f'"{superuser}" ""\n')
+    path = directory / "pgbouncer.ini"
+    path.write_text(f"""\
 [databases]
 * = host={host} port={server_port}
 
@@ -81,7 +93,8 @@ default_pool_size = 20
 logfile = {directory / "pgbouncer.log"}
 log_connections = 0
 log_disconnections = 0
-"""
+""")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -94,16 +107,18 @@ def pgbouncer(postgres_server: str) -> Iterator[str]:
     assert binary is not None
     directory = Path(tempfile.mkdtemp(prefix="admin_app_pgbouncer_"))
     port = free_port()
-    superuser = psycopg.conninfo.conninfo_to_dict(postgres_server).get("user")
-    (directory / "users.txt").write_text(f'"{superuser or "postgres"}" ""\n')
-    (directory / "pgbouncer.ini").write_text(config(directory, port, postgres_server))
+    ini = write_config(directory, port, postgres_server)
     user = RUN_AS if os.geteuid() == 0 else None
     if user is not None:
-        owner = pwd.getpwnam(user)
+        try:
+            owner = pwd.getpwnam(user)
+        except KeyError:
+            shutil.rmtree(directory)
+            unavailable(f"PgBouncer will not run as root, and there is no {user}")
         for path in (directory, *directory.iterdir()):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     process = subprocess.Popen(
-        [binary, str(directory / "pgbouncer.ini")],
+        [binary, str(ini)],
         user=user,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # it logs to its logfile too
