@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import func, literal
 from sqlalchemy.sql import ColumnElement
 
+from admin_app.db import is_mysql
 from admin_app.moments import zoned
 
 Every = Literal["day", "week", "month"]
@@ -81,7 +82,7 @@ def bucket(column: Any, every: Every, dialect: str) -> ColumnElement[Any]:
         if every == "month":
             return func.strftime(literal("%Y-%m-01"), column)
         return func.date(column)
-    if dialect in ("mysql", "mariadb"):
+    if is_mysql(dialect):
         # A date-time is a UTC wall time there (DATETIME keeps no zone).
         if every == "week":  # back to its Monday (WEEKDAY: Monday is 0)
             monday = func.subdate(func.date(column), func.weekday(column))

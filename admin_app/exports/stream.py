@@ -43,6 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from admin_app.db import is_mysql
 from admin_app.exports.formats import Format, Layout, object_values, with_labels
 from admin_app.inspection import mapper_of
 
@@ -106,7 +107,7 @@ def _streamed(stmt: Select[Any]) -> Select[Any]:
 def holds_its_connection(dialect: Dialect) -> bool:
     """Whether a streaming cursor keeps its connection to itself until read to
     the end (MySQL's and MariaDB's unbuffered cursors)."""
-    return dialect.name in ("mysql", "mariadb")
+    return is_mysql(dialect.name)
 
 
 def in_key_order(

@@ -25,6 +25,7 @@ from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from admin_app.db import is_mysql
 from admin_app.inspection import mapper_of
 
 # Rows counted before a list says "10,000+"; a view's ``count_cap`` overrides.
@@ -106,7 +107,7 @@ def estimated_rows(session: Session, view: ModelView) -> int | None:
         return int(value) if value is not None and value >= 0 else None
     if dialect == "sqlite":
         return _sqlite_estimate(session, name)
-    if dialect in ("mysql", "mariadb"):
+    if is_mysql(dialect):
         return _mysql_estimate(session, name, getattr(table, "schema", None))
     return None
 

@@ -24,21 +24,19 @@ from starlette import status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from admin_app.db import is_mysql
 from admin_app.keys import RowNotFound, row_clauses
 
 AFTER = "after"
 BEFORE = "before"
-
-# Databases that put NULL before every value in ascending order (and after
-# every value in descending order); PostgreSQL puts it after.
-_NULLS_LOW = frozenset({"sqlite", "mysql", "mariadb"})
 
 
 def nulls_low(dialect: Dialect) -> bool:
     """Whether ``dialect``'s database sorts NULL below every value: an
     ``ORDER BY`` without ``NULLS FIRST/LAST`` (which MySQL lacks) puts it
     where the database does, and the keyset conditions must agree."""
-    return dialect.name in _NULLS_LOW
+    # SQLite and MySQL put NULL before every value ascending; PostgreSQL after.
+    return dialect.name == "sqlite" or is_mysql(dialect.name)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import SQLModel
 
 from admin_app.capacity import integer_range
+from admin_app.db import MYSQL_DIALECTS
 from admin_app.inspection import columns_of, mapper_of
 
 LIKE_ESCAPE = "\\"
@@ -123,12 +124,14 @@ def _compile_spelled(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> 
     return compiler.process(element.spelled.self_group(against=operators.and_), **kw)
 
 
-@compiles(PrefixMatch, "mysql")
-@compiles(PrefixMatch, "mariadb")
 def _compile_folded(element: PrefixMatch, compiler: SQLCompiler, **kw: Any) -> str:
     if folds_case(element.column, compiler.dialect):
         return compiler.process(element.folded, **kw)
     return compiler.process(element.lowered, **kw)
+
+
+for _name in MYSQL_DIALECTS:
+    compiles(PrefixMatch, _name)(_compile_folded)
 
 
 _CASE_SENSITIVE = re.compile(r"(?:_bin|_cs|^binary)$", re.IGNORECASE)

@@ -38,6 +38,7 @@ from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
 from tests.browser import serving
 from tests.conftest import ADMIN_PASSWORD, login, make_settings
+from tests.engines import async_url
 from tests.sample_models import Club, Member, Membership, Tag, Tier
 
 GET_MAX = 20
@@ -399,14 +400,6 @@ def test_rows_are_read_from_a_streaming_cursor(
     if table == "member":
         # Only the exported columns: no secret read, no object built.
         assert "pin_code" not in read.sql and "email" in read.sql
-
-
-def async_url(database_url: str) -> str:
-    return (
-        database_url.replace("sqlite://", "sqlite+aiosqlite://")
-        .replace("+psycopg", "+asyncpg")
-        .replace("+pymysql", "+asyncmy")
-    )
 
 
 def test_an_async_engine_streams_the_same_rows(

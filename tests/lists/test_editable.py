@@ -24,6 +24,7 @@ from admin_app.lists.page_edits import STATE
 from admin_app.views.inferred import AutoModelView, view_for
 from models.tables import Order, OrderItem, User
 from tests.conftest import ADMIN_PASSWORD, StatementLog, login, make_settings
+from tests.engines import async_url
 from tests.form_models import Box, Gadget, Shelf
 from tests.html import field_errors, form_values
 
@@ -533,14 +534,8 @@ def test_async_engines_save_the_page_the_same_way(
     with Session(engine) as session:
         session.add_all([Gadget(name="Lamp", count=1), Gadget(name="Fan", count=2)])
         session.commit()
-    scheme, rest = database_url.split("://", 1)
-    driver = {
-        "sqlite": "sqlite+aiosqlite",
-        "postgresql+psycopg": "postgresql+asyncpg",
-        "mysql+pymysql": "mysql+asyncmy",
-    }
     settings = make_settings(
-        f"{driver[scheme]}://{rest}", tmp_path, models=["tests.form_models"]
+        async_url(database_url), tmp_path, models=["tests.form_models"]
     )
     app = Starlette()
     mount_admin(app, views=VIEWS, settings=settings)
