@@ -6,9 +6,7 @@ On a developer's machine without a server its half is skipped with a message;
 in CI (``CI=true``) it fails instead.
 """
 
-import atexit
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -31,7 +29,7 @@ from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 from admin_app.views.inferred import AutoModelView
-from tests import mariadb
+from tests import mariadb, postgres
 from tests.csrf_helper import enable_csrf
 
 pytest_plugins = ["tests.browser", "tests.pgbouncer"]
@@ -83,64 +81,6 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
-_shared_databases: dict[str, str] = {}
-
-
-def _shared_database(server: str) -> str:
-    """This process's database of per-test schemas: made once, dropped at exit.
-    Its ``public`` schema is gone, so no test's name falls through to another's."""
-    if server not in _shared_databases:
-        name = f"admin_app_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        with psycopg.connect(_with_database(server, name), autocommit=True) as c:
-            c.execute("DROP SCHEMA public")
-        _shared_databases[server] = name
-        atexit.register(_drop_database, server, name)
-    return _shared_databases[server]
-
-
-def _with_database(server: str, name: str, user: str | None = None) -> str:
-    parts = psycopg.conninfo.conninfo_to_dict(server)
-    parts.update(dbname=name, **({"user": user} if user else {}))
-    return psycopg.conninfo.make_conninfo(**parts)  # type: ignore[arg-type]
-
-
-def _drop_database(server: str, name: str) -> None:
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _postgres_database(server: str, through: str | None = None) -> Iterator[str]:
-    """An empty PostgreSQL database of the test's own: a schema in a shared
-    database, owned by a role of the same name, whose default search path
-    ("$user", then the dropped public) puts it first. A hundredth of the cost
-    of CREATE DATABASE, and the URL needs no options (asyncpg takes none).
-    ``through``: the ``host:port`` the URL connects to instead (PgBouncer)."""
-    database = _shared_database(server)
-    role = f"t_{uuid.uuid4().hex[:16]}"
-    admin = _with_database(server, database)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE ROLE "{role}" LOGIN SUPERUSER')
-        connection.execute(f'CREATE SCHEMA "{role}" AUTHORIZATION "{role}"')
-    base = psycopg.conninfo.conninfo_to_dict(server)
-    host, port = base.get("host", "127.0.0.1"), base.get("port", "5432")
-    if through is not None:
-        host, port = through.rsplit(":", 1)
-    try:
-        yield f"postgresql+psycopg://{role}@{host}:{port}/{database}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE usename = %s",
-                (role,),
-            )
-            connection.execute(f'DROP SCHEMA "{role}" CASCADE')
-            connection.execute(f'DROP OWNED BY "{role}"')
-            connection.execute(f'DROP ROLE "{role}"')
-
-
 @pytest.fixture(scope="session")
 def mariadb_server() -> Iterator[str]:
     try:
@@ -155,18 +95,22 @@ def mariadb_server() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind, dropped afterwards. ``pgbouncer`` (some
     directories' tests, ``tests.pgbouncer``): PostgreSQL through PgBouncer."""
+    # A test whose tables the engine fixture makes may have a database that
+    # another test emptied (tests.mariadb, tests.postgres): theirs to check.
+    reusable = "engine" in request.fixturenames
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     elif request.param == "mariadb":
         server = request.getfixturevalue("mariadb_server")
-        yield from mariadb.database(server, reusable="engine" in request.fixturenames)
+        yield from mariadb.database(server, reusable=reusable)
     elif request.param == "pgbouncer":
         address = request.getfixturevalue("pgbouncer")
         _pgbouncer_ports.add(int(address.rsplit(":", 1)[1]))
         server = request.getfixturevalue("postgres_server")
-        yield from _postgres_database(server, through=address)
+        yield from postgres.database(server, through=address, reusable=reusable)
     else:
-        yield from _postgres_database(request.getfixturevalue("postgres_server"))
+        server = request.getfixturevalue("postgres_server")
+        yield from postgres.database(server, reusable=reusable)
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
@@ -199,7 +143,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
     engine = make_sync_engine(settings)
     create_tables(engine)
-    mariadb.note_tables_made(engine, frozenset(SQLModel.metadata.tables))
+    tables = frozenset(SQLModel.metadata.tables)
+    mariadb.note_tables_made(engine, tables)
+    postgres.note_tables_made(engine, tables)
     yield engine
     engine.dispose()
 
@@ -212,12 +158,13 @@ def create_tables(engine: Engine) -> None:
     compiled once per set of tables: its DDL sent a statement at a time cost
     a quarter of a second a test, most of it round trips."""
     metadata = SQLModel.metadata
-    if mariadb.holds_tables(engine, frozenset(metadata.tables)):
+    tables = frozenset(metadata.tables)
+    if mariadb.holds_tables(engine, tables) or postgres.holds_tables(engine, tables):
         return  # a reused database: emptied, its tables as these made them
-    if engine.dialect.name != "postgresql":
-        metadata.create_all(engine)
+    if engine.dialect.name != "postgresql" or postgres.reused(engine):
+        metadata.create_all(engine)  # what is missing (the metadata grew since)
         return
-    key = frozenset(metadata.tables)
+    key = tables
     if key not in _DDL_SCRIPTS:
         statements: list[str] = []
 

@@ -43,8 +43,8 @@ from starlette.testclient import TestClient
 
 from admin_app.forms.pickers import search_fields
 from admin_app.labels import row_label
-from tests.conftest import _postgres_database
 from tests.html import form_values
+from tests.postgres import database as postgres_database
 from tests.shape_server import serving
 from tests.shapes import shape_dialects
 
@@ -70,7 +70,7 @@ def shape_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if dialect == "sqlite":
         yield f"sqlite:///{tmp_path / 'shape.db'}"
     else:
-        yield from _postgres_database(request.getfixturevalue("postgres_server"))
+        yield from postgres_database(request.getfixturevalue("postgres_server"))
 
 
 @dataclass(frozen=True)

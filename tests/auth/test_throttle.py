@@ -22,12 +22,8 @@ from admin_app.auth.users import create_user
 from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 from tests.auth_flow import csrf_fields, post_login
-from tests.conftest import (
-    ADMIN_PASSWORD,
-    StatementLog,
-    _postgres_database,
-    make_settings,
-)
+from tests.conftest import ADMIN_PASSWORD, StatementLog, make_settings
+from tests.postgres import database as postgres_database
 
 WRONG = "not the password"
 PEER = "10.1.2.3"
@@ -300,7 +296,7 @@ def test_concurrent_failures_are_all_counted(engine: Engine) -> None:
 
 @pytest.fixture
 def postgres_engine(postgres_server: str, tmp_path: Path) -> Iterator[Engine]:
-    for url in _postgres_database(postgres_server):
+    for url in postgres_database(postgres_server):
         engine = make_sync_engine(make_settings(url, tmp_path))
         SQLModel.metadata.create_all(engine)
         yield engine
