@@ -5,11 +5,12 @@ Real models stamp rows with naive values (``default_factory=datetime.utcnow``,
 (0.0.50 on) refuses a naive value for its aware ``UTCDateTime`` columns when
 the row is flushed. Before each flush of the admin's sessions, every new or
 changed row's date-times are put in the convention of their column: a naive
-value in a column with a time zone is taken as UTC; an aware value in a column
-without one is stored as naive UTC. Column defaults computed by Python
-(``default=``, ``onupdate=``) of such columns are computed here for the same
-reason. Values typed into forms are already aware (or naive for naive columns)
-and are left as they are.
+value in a column with a time zone is taken as UTC, an aware one is put in UTC
+(SQLite and MariaDB/MySQL keep no zone: they store its wall time as it is);
+an aware value in a column without one is stored as naive UTC. Column defaults
+computed by Python (``default=``, ``onupdate=``) of such columns are computed
+here for the same reason. Values typed into forms are already aware (or naive
+for naive columns) and are left as they are.
 """
 
 from datetime import UTC, datetime, time
@@ -38,6 +39,10 @@ def as_stored(value: Any, with_zone: bool) -> Any:
         return value
     if with_zone and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
+    if with_zone and value.utcoffset():
+        # SQLite and MariaDB/MySQL keep no zone: their drivers write the wall
+        # time and drop the offset, so the instant is written in UTC.
+        return value.astimezone(UTC)
     if not with_zone and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value

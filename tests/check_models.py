@@ -52,9 +52,9 @@ class LongNamedThing(CheckBase, table=True):
     )
 
 
-# MariaDB/MySQL refuse this table outright: the name they make up for its
-# unnamed foreign key (the table's name + "_ibfk_1") is over their 64
-# characters. What it tests (names PostgreSQL cuts) is PostgreSQL's.
+# MariaDB refuses this table outright: the name it makes up for its unnamed
+# foreign key (the table's name + "_ibfk_1") is too long for it ("Identifier
+# name ... is too long"). What it tests (names PostgreSQL cuts) is PostgreSQL's.
 CUT_BY_POSTGRESQL = ("a_table_whose_name_is_long_enough_to_be_cut_by_postgresql",)
 
 

@@ -25,6 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.sql import visitors
+
+from admin_app.db import is_mysql
 
 # Levels of rows that may go with a row: deep enough for real cascades, and a
 # stop for self-referencing trees, whose depth only the data knows.
@@ -77,6 +80,29 @@ def _labelled(table: Table) -> list[ColumnElement[Any]]:
     # Positional labels: a self-referencing table joined to its own rows would
     # otherwise have two columns of each name.
     return [column.label(f"_c{index}") for index, column in enumerate(table.c)]
+
+
+def _untied(node: _Node) -> list[Executable]:
+    """Before deleting ``node``'s rows on MariaDB/MySQL, which check foreign
+    keys row by row (not when the statement ends): their references to their
+    own table emptied, so rows that refer to each other (a mentor and the
+    mentee picked with it) go in one statement whatever order it takes.
+    References from other rows are refused by the plan before this runs; rows
+    found through those references (a tree's levels) are left as they are,
+    level by level, deepest first."""
+    where = getattr(node.deleting, "whereclause", None)
+    columns = {
+        element.parent: None
+        for constraint in node.table.foreign_key_constraints
+        if constraint.referred_table is node.table
+        and all(element.parent.nullable for element in constraint.elements)
+        for element in constraint.elements
+    }
+    if where is None or not columns:
+        return []
+    if any(item in columns for item in visitors.iterate(where)):
+        return []  # the rows are found by those columns
+    return [update(node.table).where(where).values(columns)]
 
 
 def _every_column(table: Table, rows: Subquery) -> Select[Any]:
@@ -192,8 +218,10 @@ class Planner:
         plan.groups = sorted(groups.values(), key=lambda g: list(Kind).index(g.kind))
         # Deepest first: each node's rows are found through its parent's rows,
         # and what refers to them (links, unlinked rows) goes before they do.
+        per_row = is_mysql(session.get_bind().dialect.name)
         for node in reversed(nodes):
-            plan.statements += [*node.before, node.deleting]
+            untie = _untied(node) if per_row else []
+            plan.statements += [*node.before, *untie, node.deleting]
         return plan
 
     def _affected(self, node: _Node, kind: Kind | None) -> Affected:

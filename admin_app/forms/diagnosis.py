@@ -86,6 +86,8 @@ _MYSQL_PROBLEMS = {
 # duplicate's key, after the value) the last one.
 _MYSQL_FIRST_NAMED = {1048, 1364, 1406, 1264, 3819}
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
+# A duplicate's key ends the message; the value before it may hold quotes.
+_LAST_QUOTED = re.compile(r"'([^']*)'\W*$")
 _BACKQUOTED = re.compile(r"`((?:[^`]|``)*)`")
 # 1451/1452: "(`db`.`table`, CONSTRAINT `name` FOREIGN KEY (`a`, `b`) REFERENCES"
 _MYSQL_FOREIGN_KEY = re.compile(
@@ -188,10 +190,13 @@ def _mysql_names(
 ) -> tuple[str | None, str | None, tuple[str, ...]]:
     """The table, key or constraint, and columns error ``number`` names."""
     quoted = [_unquote(name, "'") for name in _QUOTED.findall(message)]
-    if number in (1062, 1586) and quoted:
+    if number in (1062, 1586):
         # MySQL 8 says 'table.key', MariaDB the bare 'key'; SQLAlchemy's names
         # hold no dot, so one splits them.
-        table, _, key = quoted[-1].rpartition(".")
+        last = _LAST_QUOTED.search(message)
+        if last is None:
+            return None, None, ()
+        table, _, key = last[1].rpartition(".")
         return table or None, key, ()
     if number in (1451, 1452):
         match = _MYSQL_FOREIGN_KEY.search(message)

@@ -21,7 +21,8 @@ def test_an_error_without_driver_details_is_no_known_problem() -> None:
 def test_mysql_errors_are_told_by_number_and_name_their_key_or_column() -> None:
     # MySQL 8 names a duplicate's key "table.key", MariaDB the bare key.
     mysql8 = mysql_error(1062, "Duplicate entry 'a.b' for key 'tag.ix_tag_label'")
-    mariadb = mysql_error(1062, "Duplicate entry 'it''s' for key 'ix_tag_label'")
+    # The value is quoted as it is, quotes and all.
+    mariadb = mysql_error(1062, "Duplicate entry 'it's 'x'' for key 'ix_tag_label'")
     assert diagnose(mysql8) == Diagnosis(
         Problem.UNIQUE, "mysql", "1062", "tag", "ix_tag_label"
     )

@@ -1,12 +1,15 @@
 """The create and edit pages, over HTTP: errors by field with HTTP 400 and
 nothing written, database refusals as form errors, only shown fields written,
-passwords hashed, stale edits refused. On SQLite and PostgreSQL."""
+passwords hashed, stale edits refused. On SQLite, PostgreSQL and MariaDB."""
 
 import re
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text, update
 from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
@@ -205,6 +208,55 @@ def test_a_stale_edit_is_refused_with_what_changed(
     retry = forms.post(url, data={**form_values(stale.text), "save": "Save"})
     assert retry.status_code == 302
     assert (one(engine, Gadget).name, one(engine, Gadget).count) == ("Mine", 1)
+
+
+def waits_for_a_row_lock(engine: Engine) -> bool:
+    """Whether a session of this test's database waits for a row lock."""
+    if engine.dialect.name == "postgresql":
+        query = (
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND usename = current_user"
+        )
+    else:
+        query = (
+            "SELECT count(*) FROM information_schema.innodb_trx t"
+            " JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id"
+            " WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()"
+        )
+    with engine.connect() as connection:
+        return bool(connection.execute(text(query)).scalar())
+
+
+# SQLite has no row locks: a second writer waits for the whole database, and
+# one that read before the first committed is refused (SQLITE_BUSY_SNAPSHOT).
+@pytest.mark.parametrize("database_url", ["postgresql", "mariadb"], indirect=True)
+def test_a_save_locks_the_row_it_compares(forms: TestClient, engine: Engine) -> None:
+    """The save reads the row FOR UPDATE before comparing it with the form's:
+    a save that waited on another's lock compares with what that one wrote,
+    and is refused, instead of writing over it (MariaDB's plain reads are a
+    snapshot from before the other's commit)."""
+    forms.post("/admin/gadget/create", data={"name": "Lamp", "save": "Save"})
+    gadget = one(engine, Gadget)
+    url = f"/admin/gadget/edit/{gadget.id}"
+    mine = {**form_values(forms.get(url).text), "name": "Mine", "save": "Save"}
+    answers: list[Any] = []
+    with engine.connect() as other:  # another worker, part way through a save
+        other.execute(select(Gadget).where(Gadget.id == gadget.id).with_for_update())
+        theirs = update(Gadget).where(Gadget.id == gadget.id)  # type: ignore[arg-type]
+        other.execute(theirs.values(name="Theirs"))
+        saving = threading.Thread(
+            target=lambda: answers.append(forms.post(url, data=mine))
+        )
+        saving.start()
+        deadline = time.monotonic() + 30
+        while not waits_for_a_row_lock(engine) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waits_for_a_row_lock(engine), "the save waits for the row's lock"
+        other.commit()
+    saving.join(30)
+    assert answers and answers[0].status_code == 409
+    assert 'data-admin-app="stale-edit"' in answers[0].text
+    assert one(engine, Gadget).name == "Theirs"
 
 
 def test_a_version_column_is_compared_and_counted(

@@ -94,7 +94,9 @@ def test_json_exports_keep_the_instant_in_the_zone_and_label_foreign_keys(
     rows = json.loads(paris.get("/admin/member/export/json").text)
     maya = next(row for row in rows if row["email"] == "maya@example.com")
     zoe = next(row for row in rows if row["email"] == "zoe@example.com")
-    assert maya["joined_at"] == "2026-11-26T19:18:41.488234+01:00"
+    # MariaDB's DATETIME keeps whole seconds; the others keep microseconds.
+    kept = "" if engine.dialect.name in ("mysql", "mariadb") else ".488234"
+    assert maya["joined_at"] == f"2026-11-26T19:18:41{kept}+01:00"
     assert maya["club"] == "Club Chess" and isinstance(maya["club_id"], int)
     assert zoe["club"] is None and zoe["club_id"] is None
 
