@@ -110,7 +110,7 @@ def run_environment() -> None:
                 target_metadata=metadata,
                 render_as_batch=is_sqlite,
                 compare_type=True,
-                include_object=_compared_on(connection.dialect.name),
+                include_object=_compared_on(connection.dialect.name, metadata),
             )
             with context.begin_transaction():
                 context.run_migrations()
@@ -118,17 +118,26 @@ def run_environment() -> None:
         engine.dispose()
 
 
-def _compared_on(dialect: str) -> Callable[..., bool]:
+def _compared_on(dialect: str, metadata: list[MetaData]) -> Callable[..., bool]:
     """Alembic's ``include_object`` for ``dialect``: a partial index (one with
     a ``<dialect>_where``) is a rule of the databases that have them. MariaDB
-    and MySQL have none, so there the model's is not missed (the migrations
-    make none: admin_app.saved_views.models says what stands in for it)."""
+    and MySQL have none, so there the model's is not missed, and what stands
+    in for it, named in its table's ``info["mysql_only"]``, is not extra
+    (admin_app.saved_views.models)."""
+    mysql_only = {
+        table.name: table.info.get("mysql_only", frozenset())
+        for data in metadata
+        for table in data.tables.values()
+    }
 
     def compared(
         item: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
     ) -> bool:
-        if kind != "index" or reflected or not is_mysql(dialect):
+        if kind not in ("index", "column") or not is_mysql(dialect):
             return True
+        if reflected:
+            table = getattr(item, "table", None)
+            return name not in mysql_only.get(getattr(table, "name", ""), ())
         kwargs = item.kwargs if isinstance(item, Index) else {}
         return not any(
             key.endswith("_where") and value is not None

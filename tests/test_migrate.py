@@ -12,6 +12,7 @@ from admin_app.db import make_sync_engine
 from admin_app.settings import Settings
 from admin_app.tables import ADMIN_TABLES
 from tests.conftest import make_settings
+from tests.saved_views.helpers import expected_shared_name_rule, shared_name_rule
 
 DEMO_TABLES = {
     "team",
@@ -47,6 +48,62 @@ def test_upgrade_check_downgrade_upgrade_round_trip(demo_settings: Settings) -> 
 
     migrate.upgrade(demo_settings)
     migrate.check(demo_settings)
+
+
+def test_the_migrations_make_the_saved_views_shared_name_rule(
+    demo_settings: Settings,
+) -> None:
+    """As create_all does (tests/saved_views/test_models.py): a partial index,
+    or on MariaDB/MySQL one over a generated column; gone on the way down."""
+    engine = make_sync_engine(demo_settings)
+    try:
+        migrate.upgrade(demo_settings)
+        assert shared_name_rule(engine) == expected_shared_name_rule(engine)
+        migrate.downgrade(demo_settings, "admin_app@a0005")
+        columns = inspect(engine).get_columns("admin_app_saved_view")
+        assert "shared_name" not in {column["name"] for column in columns}
+        migrate.upgrade(demo_settings)
+        migrate.check(demo_settings)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["mariadb"], indirect=True)
+def test_views_shared_under_one_name_before_keep_the_first_shared(
+    demo_settings: Settings,
+) -> None:
+    """Before a0009 MariaDB/MySQL had no rule but the check before saving, so
+    two saves at once could share one name; the first stays shared, the
+    others stay their owners' (elsewhere the partial index never let them)."""
+    migrate.upgrade(demo_settings, "admin_app@a0005")
+    engine = make_sync_engine(demo_settings)
+    try:
+        with engine.begin() as connection:
+            for user in (1, 2, 3):
+                connection.execute(
+                    text(
+                        "INSERT INTO admin_app_user (id, username, password_hash,"
+                        " role, is_active, created_at, time_zone, theme)"
+                        " VALUES (:id, :name, 'x', 'admin', 1, NOW(), '', '')"
+                    ),
+                    {"id": user, "name": f"u{user}"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO admin_app_saved_view (model, name, owner_id,"
+                        " shared, query, created_at, updated_at)"
+                        " VALUES ('member', 'Team', :id, 1, '', NOW(), NOW())"
+                    ),
+                    {"id": user},
+                )
+        migrate.upgrade(demo_settings)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT owner_id, shared FROM admin_app_saved_view ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [(1, 1), (2, 0), (3, 0)]
+    finally:
+        engine.dispose()
 
 
 def test_admin_only_adds_just_admin_tables_beside_an_apps_own(

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqladmin.i18n import ngettext
-from sqlalchemy import Executable, Table, and_, case, delete, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -24,6 +35,9 @@ from admin_app.db import is_mysql
 
 # Keys are at most 300 characters; a longer username is keyed by its digest.
 _MAX_NAME_KEY = 250
+# Stale counts deleted by one login at most, a statement each: a backlog goes
+# over a few logins.
+PURGE_BATCH = 100
 
 
 def utc_now() -> datetime:
@@ -79,29 +93,57 @@ def record_failure(
     now = now or utc_now()
     ends = [
         end
-        for key, maximum in limited
+        # In key order, as counts are deleted (_delete_each): no deadlock.
+        for key, maximum in sorted(limited)
         if (end := _count(session, key, maximum, limits, now)) is not None and end > now
     ]
     return max(ends, default=None)
 
 
 def forget(session: Session, keys: Iterable[str]) -> None:
-    """Clear the counts of ``keys`` (a username after a successful login)."""
-    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key).in_(list(keys))))
+    """Clear the counts of ``keys`` (a username after a successful login):
+    those there are read first, so a name with no count (most logins)
+    writes nothing. On MariaDB (InnoDB, repeatable read) a DELETE of a key
+    that is not there locks the gap it would be in, where other sessions'
+    failures insert their counts."""
+    read = select(col(LoginThrottle.key)).where(col(LoginThrottle.key).in_(list(keys)))
+    _delete_each(session, list(session.scalars(read)))
 
 
 def purge_stale(session: Session, limits: Limits, now: datetime | None = None) -> None:
-    """Delete counts whose window and lock have both passed (run now and then)."""
+    """Delete counts whose window and lock have both passed (run at each
+    login), up to :data:`PURGE_BATCH` of them: read first, so that with none
+    stale nothing is written, and each deleted by its key.
+
+    On MariaDB a DELETE by a range of times scans the table and locks every
+    gap in it, and failures at once insert their counts there: a success and
+    a failure deadlocked (error 1213, a 500). A DELETE by a list of keys is
+    no better on a small table (the optimizer scans it all). Each DELETE asks
+    again whether its row is stale: a count that started over meanwhile stays."""
     now = now or utc_now()
-    session.execute(
-        delete(LoginThrottle).where(
-            col(LoginThrottle.window_started_at) <= now - limits.window,
-            or_(
-                col(LoginThrottle.locked_until).is_(None),
-                col(LoginThrottle.locked_until) <= now,
-            ),
-        )
+    stale = and_(
+        col(LoginThrottle.window_started_at) <= now - limits.window,
+        or_(
+            col(LoginThrottle.locked_until).is_(None),
+            col(LoginThrottle.locked_until) <= now,
+        ),
     )
+    read = select(col(LoginThrottle.key)).where(stale).limit(PURGE_BATCH)
+    _delete_each(session, list(session.scalars(read)), stale)
+
+
+def _delete_each(
+    session: Session, keys: list[str], *condition: ColumnElement[bool]
+) -> None:
+    """Delete the rows of ``keys`` one statement each (one round of
+    executemany), so InnoDB locks those rows and no gap between them; in key
+    order, the order a failure counts its keys in, so neither waits on the
+    other while holding what the other waits for."""
+    if not keys:
+        return
+    table: Table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    one = delete(table).where(table.c.key == bindparam("doomed"), *condition)
+    session.execute(one, [{"doomed": key} for key in sorted(keys)])
 
 
 def lock_message(retry_after: int) -> str:

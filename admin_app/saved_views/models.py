@@ -2,14 +2,19 @@
 or shared with everyone who may see the model."""
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import DDL, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from admin_app.db import is_mysql
 
 NAME_LENGTH = 100
 QUERY_LENGTH = 2000
+# The unique index of a shared name, on every database; on MariaDB/MySQL over
+# SHARED_NAME (see below), elsewhere partial.
+SHARED_INDEX = "uq_admin_app_saved_view_shared"
+SHARED_NAME = "shared_name"
 
 
 def utc_now() -> datetime:
@@ -20,9 +25,10 @@ class SavedView(SQLModel, table=True):
     """A list's filters, search, sort, page size and columns, named.
 
     A name is unique among its owner's views of a model, and among the
-    model's shared views (a partial index: private views are not counted;
-    MariaDB/MySQL have no partial index, so there the check before saving,
-    in the saving transaction, is the only one)."""
+    model's shared views: a partial index, private views not counted. MariaDB
+    and MySQL have no partial index: there a stored generated column holds
+    the name of a shared view only (NULL otherwise, and NULLs never collide),
+    and the unique index covers it (:data:`MYSQL_SHARED_NAME`)."""
 
     __tablename__ = "admin_app_saved_view"
     __table_args__ = (
@@ -30,13 +36,16 @@ class SavedView(SQLModel, table=True):
             "model", "owner_id", "name", name="uq_admin_app_saved_view_owner"
         ),
         Index(
-            "uq_admin_app_saved_view_shared",
+            SHARED_INDEX,
             "model",
             "name",
             unique=True,
             sqlite_where=text("shared"),
             postgresql_where=text("shared"),
         ).ddl_if(callable_=lambda *_, dialect, **__: not is_mysql(dialect.name)),
+        # What the database has beside the model's columns and indexes, on
+        # MariaDB/MySQL only: `admin-app db check` does not count it as drift.
+        {"info": {"mysql_only": frozenset({SHARED_NAME, SHARED_INDEX})}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,3 +63,25 @@ class SavedView(SQLModel, table=True):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The partial index's stand-in on MariaDB/MySQL, made with the table (migration
+# a0009 adds it to a table made before). Not a column of the model: the
+# database computes it, and SQLite and PostgreSQL have no such column.
+MYSQL_SHARED_NAME = DDL(  # type: ignore[no-untyped-call]
+    "ALTER TABLE %(table)s"
+    f" ADD COLUMN {SHARED_NAME} VARCHAR({NAME_LENGTH})"
+    f" AS (CASE WHEN shared THEN name END) STORED,"
+    f" ADD UNIQUE INDEX {SHARED_INDEX} (model, {SHARED_NAME})"
+)
+
+
+def _on_mysql(*_: Any, dialect: Any, **__: Any) -> bool:
+    return is_mysql(dialect.name)
+
+
+event.listen(
+    SavedView.__table__,  # type: ignore[attr-defined]
+    "after_create",
+    MYSQL_SHARED_NAME.execute_if(callable_=_on_mysql),
+)

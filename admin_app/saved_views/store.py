@@ -6,6 +6,8 @@ they are read with the user, in the sign-in's own session and round trip
 most :data:`READ_LIMIT` of them, and nothing more for a user who has none.
 Each write is one transaction with its audit entry."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,14 @@ from sqlmodel import col
 from starlette.requests import Request
 
 from admin_app.audit import entries as audit
-from admin_app.saved_views.models import NAME_LENGTH, SavedView, utc_now
+from admin_app.forms.diagnosis import Problem, diagnose
+from admin_app.saved_views.models import (
+    NAME_LENGTH,
+    SHARED_INDEX,
+    SHARED_NAME,
+    SavedView,
+    utc_now,
+)
 
 # The name the views are read under (``request.state.admin_also_read``).
 STATE_KEY = "saved_views"
@@ -107,14 +116,22 @@ def _taken(
     if but is not None:
         same = same.where(col(SavedView.id) != but)
     if session.scalars(same.where(col(SavedView.owner_id) == owner_id)).first():
-        return gettext("You have a view of this list called “%(name)s” already.") % {
-            "name": name
-        }
+        return _own_taken(name)
     if shared and session.scalars(same.where(col(SavedView.shared))).first():
-        return gettext("A shared view of this list is called “%(name)s” already.") % {
-            "name": name
-        }
+        return _shared_taken(name)
     return ""
+
+
+def _own_taken(name: str) -> str:
+    return gettext("You have a view of this list called “%(name)s” already.") % {
+        "name": name
+    }
+
+
+def _shared_taken(name: str) -> str:
+    return gettext("A shared view of this list is called “%(name)s” already.") % {
+        "name": name
+    }
 
 
 def _values(row: SavedView) -> dict[str, Any]:
@@ -127,16 +144,26 @@ def _values(row: SavedView) -> dict[str, Any]:
     }
 
 
-def _commit(session: Session, row: SavedView) -> None:
-    """Commit, a name taken meanwhile (the unique indexes) as a name error."""
+@contextmanager
+def _saving(session: Session, name: str) -> Iterator[None]:
+    """Write and commit; a name taken meanwhile (another admin's save between
+    :func:`_taken` and this one's insert: a unique index refused it) is the
+    same :class:`NameRefused` the check gives, the index read from the
+    database's error (SQLite names the columns of a partial index)."""
     try:
+        yield
         session.commit()
-    except IntegrityError:
+    except IntegrityError as error:
         session.rollback()
-        raise NameRefused(
-            gettext("A view of this list is called “%(name)s” already.")
-            % {"name": row.name}
-        ) from None
+        found = diagnose(error)
+        if found.problem is not Problem.UNIQUE:
+            raise
+        if found.constraint == SHARED_INDEX or set(found.columns) in (
+            {"model", "name"},
+            {"model", SHARED_NAME},
+        ):
+            raise NameRefused(_shared_taken(name)) from None
+        raise NameRefused(_own_taken(name)) from None
 
 
 def create(
@@ -156,10 +183,10 @@ def create(
     row = SavedView(
         model=model, name=name, owner_id=user_id, shared=shared, query=query
     )
-    session.add(row)
-    session.flush()
-    _record(session, actor, "view:save", row, None, _values(row))
-    _commit(session, row)
+    with _saving(session, name):
+        session.add(row)
+        session.flush()
+        _record(session, actor, "view:save", row, None, _values(row))
     assert row.id is not None
     return row.id
 
@@ -188,8 +215,9 @@ def change(
     row.name, row.shared, row.updated_at = name, shared, utc_now()
     if before == _values(row):
         return True
-    _record(session, actor, action, row, before, _values(row))
-    _commit(session, row)
+    with _saving(session, name):
+        session.flush()
+        _record(session, actor, action, row, before, _values(row))
     return True
 
 

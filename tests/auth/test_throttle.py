@@ -352,3 +352,139 @@ def test_mariadb_counts_with_one_upsert(
     assert len(upserts) == 2
     assert not [s for s in statements if "FOR UPDATE" in s.replace("KEY UPDATE", "")]
     assert counts(engine)["k"][0] == 2
+
+
+def test_failed_and_successful_logins_at_once_all_count(
+    app: Starlette, engine: Engine
+) -> None:
+    """20 clients at once, half failing and half signing in, while stale
+    counts wait to be purged: on MariaDB a DELETE by a range of times (the
+    purge) or of a key not there (a success forgetting its name) locked the
+    gaps other failures insert their counts into, and logins deadlocked (a
+    500). Every answer is the right one and every failure is counted."""
+    ago = datetime.now(UTC) - timedelta(days=1)
+    with Session(engine) as session:
+        for i in range(10):
+            create_user(session, f"ok{i}", ADMIN_PASSWORD, Role.viewer)
+        for i in range(30):  # stale counts, spread among the live keys
+            for key in (f"ip:10.8.{i}.1", f"user:ok{i}-old", f"user:no{i}-old"):
+                session.add(LoginThrottle(key=key, failures=3, window_started_at=ago))
+        for i in range(0, 10, 2):  # half the successes have a count to forget
+            session.add(LoginThrottle(key=f"user:ok{i}", failures=2))
+        session.commit()
+    attempts = 3
+    start = threading.Barrier(20)
+    answers: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+
+    def sign_in(name: str, password: str, address: str, times: int) -> None:
+        client = TestClient(
+            app,
+            follow_redirects=False,
+            client=(address, 50000),
+            raise_server_exceptions=False,
+        )
+        try:
+            start.wait()
+            for _ in range(times):
+                response = post_login(client, name, password)
+                answers.append((password, response.status_code))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(
+            target=sign_in, args=(f"no{i}", WRONG, f"10.7.{i}.1", attempts)
+        )
+        for i in range(10)
+    ] + [
+        threading.Thread(
+            target=sign_in, args=(f"ok{i}", ADMIN_PASSWORD, f"10.6.{i}.1", 1)
+        )
+        for i in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(answers) == sorted(
+        [(WRONG, 400)] * 10 * attempts + [(ADMIN_PASSWORD, 302)] * 10
+    )
+    found = counts(engine)
+    assert {key: failures for key, (failures, _) in found.items()} == {
+        key: attempts for i in range(10) for key in (f"user:no{i}", f"ip:10.7.{i}.1")
+    }
+    with Session(engine) as session:
+        actions = [entry.action for entry in session.scalars(select(AuditEntry))]
+    assert sorted(actions) == ["login"] * 10 + ["login_failed"] * 10 * attempts
+
+
+def test_a_login_deletes_no_count_when_none_is_stale_or_named(
+    client: TestClient, engine: Engine, statements: StatementLog
+) -> None:
+    """A DELETE by a range of times, or of a key not there, locks gaps on
+    MariaDB where failures insert their counts: only rows read are deleted."""
+    assert post_login(client, "someone", WRONG).status_code == 400
+    statements.clear()
+    assert post_login(client, "boss", ADMIN_PASSWORD).status_code == 302
+    assert not [sql for sql in statements if "DELETE FROM admin_app_throttle" in sql]
+    assert counts(engine)["user:someone"][0] == 1
+
+
+def test_the_purge_deletes_stale_counts_by_key_a_batch_at_a_time(
+    engine: Engine, statements: StatementLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(throttle, "PURGE_BATCH", 3)
+    now = datetime.now(UTC).replace(microsecond=0)
+    ago = now - LIMITS.window - timedelta(minutes=1)
+    with Session(engine) as session:
+        for key in ("ip:a", "ip:b", "user:c", "user:d"):
+            session.add(LoginThrottle(key=key, failures=2, window_started_at=ago))
+        session.add(LoginThrottle(key="user:fresh", failures=2, window_started_at=now))
+        session.add(
+            LoginThrottle(
+                key="user:locked",
+                failures=5,
+                window_started_at=ago,
+                locked_until=now + timedelta(minutes=1),
+            )
+        )
+        session.commit()
+        statements.clear()
+        throttle.purge_stale(session, LIMITS, now)
+        session.commit()
+    unquoted = [sql.replace("`", "").replace('"', "") for sql in statements]
+    deletes = [sql for sql in unquoted if sql.startswith("DELETE")]
+    assert deletes  # each by its key, never by a range of times alone
+    assert all("WHERE admin_app_throttle.key = " in sql for sql in deletes)
+    assert len(counts(engine)) == 3  # 3 of the 4 stale counts went
+    with Session(engine) as session:
+        throttle.purge_stale(session, LIMITS, now)
+        session.commit()
+    assert sorted(counts(engine)) == ["user:fresh", "user:locked"]
+
+
+def test_the_purge_keeps_a_count_that_started_over_meanwhile(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read stale, then counted again by another login before the DELETE."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    ago = now - LIMITS.window - timedelta(minutes=1)
+    with Session(engine) as session:
+        session.add(LoginThrottle(key="user:back", failures=2, window_started_at=ago))
+        session.commit()
+    real = throttle._delete_each
+
+    def counted_meanwhile(session: Session, keys: list[str], *condition: Any) -> None:
+        with Session(engine) as other:
+            throttle.record_failure(other, [("user:back", 5)], LIMITS, now)
+            other.commit()
+        real(session, keys, *condition)
+
+    monkeypatch.setattr(throttle, "_delete_each", counted_meanwhile)
+    with Session(engine) as session:
+        throttle.purge_stale(session, LIMITS, now)
+        session.commit()
+    assert counts(engine)["user:back"] == (1, None)

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
@@ -56,3 +56,25 @@ def sidebar_views(page: str) -> dict[str, str]:
         page,
     )
     return {name: url.replace("&amp;", "&") for url, name in found}
+
+
+def shared_name_rule(engine: Engine) -> tuple[list[str], bool, bool]:
+    """The shared-name index of ``engine``'s saved view table: its columns,
+    whether it is unique, and whether the table has a ``shared_name``."""
+    found = inspect(engine)
+    table = SavedView.__tablename__
+    [index] = [
+        index
+        for index in found.get_indexes(table)
+        if index["name"] == "uq_admin_app_saved_view_shared"
+    ]
+    columns = {column["name"] for column in found.get_columns(table)}
+    return list(index["column_names"]), bool(index["unique"]), "shared_name" in columns
+
+
+def expected_shared_name_rule(engine: Engine) -> tuple[list[str], bool, bool]:
+    """MariaDB/MySQL have no partial index: theirs covers a generated column
+    holding the name of a shared view only; elsewhere a partial index."""
+    if engine.dialect.name in ("mysql", "mariadb"):
+        return ["model", "shared_name"], True, True
+    return ["model", "name"], True, False
