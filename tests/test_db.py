@@ -93,7 +93,7 @@ def test_asyncpg_caches_and_names_no_statements_behind_pgbouncer(
 ) -> None:
     import anyio
 
-    url = database_url.replace("+psycopg", "+asyncpg")
+    url = async_url(database_url)
     pooled = make_engine(make_settings(url, tmp_path))
     assert isinstance(pooled, AsyncEngine)
     assert anyio.run(_asyncpg_caches, pooled) == (100, True, None)

@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from admin_app.db import make_engine, make_sync_engine
 from admin_app.settings import Settings
+from tests.engines import async_url
 
 through_pgbouncer = pytest.mark.parametrize(
     "database_url", ["pgbouncer"], indirect=True
@@ -117,7 +118,7 @@ def test_asyncpg_runs_a_statement_on_another_server_connection_too(
 ) -> None:
     """asyncpg prepares every statement SQLAlchemy sends: cached, it would be
     missing on the next transaction's server connection."""
-    url = settings.database_url.replace("+psycopg", "+asyncpg")
+    url = async_url(settings.database_url)
     engine = make_engine(settings, url)
     assert isinstance(engine, AsyncEngine)
     assert_took_turns(anyio.run(_take_turns_async, engine))
