@@ -2,9 +2,11 @@
 headless chromium driven by Playwright. A failing test leaves a screenshot in
 ``test-artifacts/``."""
 
+import functools
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +19,49 @@ from starlette.types import ASGIApp
 
 from admin_app.app import create_app
 from admin_app.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, REPO, unavailable
+from tests.conftest import ADMIN_PASSWORD, REPO, names_its_databases, unavailable
 
 # axe-core's impacts a page must not have (it also reports moderate and minor).
 SERIOUS_IMPACTS = ("serious", "critical")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = REPO / "test-artifacts"
+SERVERS = ("postgresql", "mariadb")
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A browser test runs on SQLite and on one server database: PostgreSQL or
+    MariaDB, the same for every test of a module (:func:`server_of`). What a
+    browser test adds is the page's behaviour (scripts, keyboard, layout); the
+    server side of every step it takes is tested over HTTP on every database.
+    At three databases each, browser tests were a third of the suite's time.
+    A test that names its databases keeps them."""
+    names = metafunc.fixturenames
+    if "database_url" not in names or "chromium" not in names:
+        return
+    if names_its_databases(metafunc):
+        return
+    server = server_of(metafunc.definition.path)
+    metafunc.definition.add_marker(
+        pytest.mark.parametrize("database_url", ["sqlite", server], indirect=True)
+    )
+
+
+@functools.cache
+def _browser_modules() -> list[Path]:
+    return sorted(path for path in TESTS.rglob("test_*.py") if "browser" in path.name)
+
+
+def server_of(module: Path) -> str:
+    """The server database a module's browser tests run on besides SQLite:
+    the ``test_browser_*`` modules, in path order, take PostgreSQL and MariaDB
+    in turn; another module with a browser test, by its name's checksum."""
+    modules = _browser_modules()
+    if module in modules:
+        return SERVERS[modules.index(module) % 2]
+    return SERVERS[zlib.crc32(module.name.encode()) % 2]
 
 
 def widths_on_databases(*pairs: tuple[str, str]) -> pytest.MarkDecorator:

@@ -91,6 +91,17 @@ def mariadb_server() -> Iterator[str]:
     mariadb.drop_parked(MARIADB_URL)
 
 
+def names_its_databases(metafunc: pytest.Metafunc) -> bool:
+    """Whether a test parametrizes ``database_url`` itself (its own kinds)."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        given = mark.kwargs.get("argnames", mark.args[0] if mark.args else ())
+        if isinstance(given, str):
+            given = [name.strip() for name in given.split(",")]
+        if "database_url" in given:
+            return True
+    return False
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind, dropped afterwards. ``pgbouncer`` (some

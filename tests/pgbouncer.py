@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from tests.browser import free_port
-from tests.conftest import DATABASES, unavailable
+from tests.conftest import DATABASES, names_its_databases, unavailable
 
 PGBOUNCER = "pgbouncer"
 # Who runs it when the tests run as root.
@@ -53,14 +53,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" not in names or "chromium" in names:
         return
     where = metafunc.definition.path.relative_to(TESTS).as_posix()
-    if not where.startswith(THROUGH_PGBOUNCER):
+    if not where.startswith(THROUGH_PGBOUNCER) or names_its_databases(metafunc):
         return
-    for mark in metafunc.definition.iter_markers("parametrize"):
-        given = mark.kwargs.get("argnames", mark.args[0] if mark.args else ())
-        if isinstance(given, str):
-            given = [name.strip() for name in given.split(",")]
-        if "database_url" in given:
-            return
     kinds = [*DATABASES, "pgbouncer"]
     metafunc.definition.add_marker(
         pytest.mark.parametrize("database_url", kinds, indirect=True)

@@ -98,11 +98,15 @@ def with_database(server: str, name: str) -> str:
 
 def _shared_database(server: str) -> str:
     """This process's database of per-test schemas: made once, dropped at exit.
-    Its ``public`` schema is gone, so no test's name falls through to another's."""
+    Its ``public`` schema is gone, so no test's name falls through to another's.
+    Its commits do not wait for the WAL to reach the disk (``synchronous_commit
+    = off``, for this throwaway database only): what a test checks is the same,
+    and each commit's flush was a wait the suite spent thousands of times."""
     if server not in _shared_databases:
         name = f"admin_app_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         with psycopg.connect(with_database(server, name), autocommit=True) as c:
             c.execute("DROP SCHEMA public")
         _shared_databases[server] = name
