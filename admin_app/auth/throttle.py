@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqladmin.i18n import ngettext
 from sqlalchemy import (
@@ -161,6 +162,18 @@ def retry_after(end: datetime, now: datetime | None = None) -> int:
     return max(1, math.ceil((end - (now or utc_now())).total_seconds()))
 
 
+def _first_failure(
+    key: str, maximum: int, limits: Limits, now: datetime
+) -> dict[str, Any]:
+    """The row a key's first failure inserts (every upsert's insert half)."""
+    return {
+        "key": key,
+        "failures": 1,
+        "window_started_at": now,
+        "locked_until": now + limits.lockout if maximum <= 1 else None,
+    }
+
+
 def _count(
     session: Session, key: str, maximum: int, limits: Limits, now: datetime
 ) -> datetime | None:
@@ -183,12 +196,7 @@ def _count(
             else_=c.locked_until,
         ),
     }
-    first = {
-        "key": key,
-        "failures": 1,
-        "window_started_at": now,
-        "locked_until": now + limits.lockout if maximum <= 1 else None,
-    }
+    first = _first_failure(key, maximum, limits, now)
     dialect = session.get_bind().dialect.name
     upsert: Executable
     if dialect == "postgresql":
@@ -239,12 +247,7 @@ def _count_on_duplicate_key(
             ),
         ),
     ]
-    first = {
-        "key": key,
-        "failures": 1,
-        "window_started_at": now,
-        "locked_until": now + limits.lockout if maximum <= 1 else None,
-    }
+    first = _first_failure(key, maximum, limits, now)
     upsert = mysql.insert(table).values(first).on_duplicate_key_update(changes)
     session.execute(upsert)
     # No RETURNING with it: the row is this transaction's (locked) until commit.

@@ -190,6 +190,30 @@ def test_a_declared_dashboard_is_passed_to_create_app(
         assert "teams" in slugs and "open-orders" not in slugs
 
 
+def migrations_box(
+    settings: Settings, engine: Engine, admin_user: str, **status: bool
+) -> str:
+    """The migrations box as the admin sees it, its status the given one (the
+    app's branch at head)."""
+    from starlette.applications import Starlette
+
+    from admin_app.app import mount_admin
+    from admin_app.dashboard.inferred import Sources
+    from admin_app.migrate import BranchState, MigrationStatus
+
+    app = Starlette()
+    site = mount_admin(app, engine=engine, settings=settings)
+    drifted = status.pop("drifted", False)
+    read = MigrationStatus([BranchState("app", "d0001", "d0001")], drifted, **status)
+    site.board.configure(
+        site.board.declared,
+        sources=Sources(site.board.sources.recent_actions, lambda: read),
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, admin_user, ADMIN_PASSWORD)
+        return body(client, "migrations")
+
+
 @pytest.mark.parametrize(
     ("drifted", "says"),
     [
@@ -200,22 +224,7 @@ def test_a_declared_dashboard_is_passed_to_create_app(
 def test_migrations_at_head_say_whether_the_models_drifted(
     settings: Settings, engine: Engine, admin_user: str, drifted: bool, says: str
 ) -> None:
-    from starlette.applications import Starlette
-
-    from admin_app.app import mount_admin
-    from admin_app.dashboard.inferred import Sources
-    from admin_app.migrate import BranchState, MigrationStatus
-
-    app = Starlette()
-    site = mount_admin(app, engine=engine, settings=settings)
-    status = MigrationStatus([BranchState("app", "d0001", "d0001")], drifted)
-    site.board.configure(
-        site.board.declared,
-        sources=Sources(site.board.sources.recent_actions, lambda: status),
-    )
-    with TestClient(app, follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
-        text = body(client, "migrations")
+    text = migrations_box(settings, engine, admin_user, drifted=drifted)
     assert says in text and "at head" in text
     assert ("db revision --autogenerate" in text) is drifted
 
@@ -224,23 +233,7 @@ def test_migrations_at_head_say_whether_the_models_drifted(
 def test_a_database_outside_strict_sql_mode_is_told_to_admins(
     settings: Settings, engine: Engine, admin_user: str, strict: bool
 ) -> None:
-    from starlette.applications import Starlette
-
-    from admin_app.app import mount_admin
-    from admin_app.dashboard.inferred import Sources
-    from admin_app.migrate import BranchState, MigrationStatus
-
-    app = Starlette()
-    site = mount_admin(app, engine=engine, settings=settings)
-    branches = [BranchState("app", "d0001", "d0001")]
-    status = MigrationStatus(branches, False, strict_sql=strict)
-    site.board.configure(
-        site.board.declared,
-        sources=Sources(site.board.sources.recent_actions, lambda: status),
-    )
-    with TestClient(app, follow_redirects=False) as client:
-        login(client, admin_user, ADMIN_PASSWORD)
-        text = body(client, "migrations")
+    text = migrations_box(settings, engine, admin_user, strict_sql=strict)
     assert ('data-role="sql-mode-warning"' in text) is not strict
     assert ("STRICT_TRANS_TABLES" in text) is not strict
 
