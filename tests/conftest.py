@@ -287,3 +287,34 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+# The longest modules (tens of seconds each: processes, a wheel, every page in
+# a browser). Collected last, by their names, they made the suite's tail: one
+# test process running them while the other had nothing left. Run first, the
+# short modules even out the end.
+LONGEST_FIRST = (
+    "test_cli.py",
+    "test_browser_accessibility.py",
+    "forms/test_browser_pickers.py",
+    "auth/test_browser_theme.py",
+    "security/test_csrf.py",
+    "exports/test_exports.py",
+    "palette/test_browser_palette.py",
+    "auth/test_workers.py",
+    "security/test_methods.py",
+    "test_wheel.py",
+    "test_shapes.py",
+    "test_keys.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules of :data:`LONGEST_FIRST` first, in that order, each whole."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+
+    def place(item: pytest.Item) -> int:
+        where = item.path.relative_to(REPO / "tests").as_posix()
+        return rank.get(where, len(LONGEST_FIRST))
+
+    items.sort(key=place)  # stable: every other test keeps its order
