@@ -115,29 +115,23 @@ class Client:
             await self.reconnect()
         started = self.traffic.now()
         marker = options.pop("marker", None)
+        status: int | None = None
+        error: str | None = None
+        response: httpx.Response | None
         try:
             response = await self.http.request(method, path, **options)  # type: ignore[arg-type]
             await response.aread()
-        except httpx.HTTPError as error:
-            self.traffic.records.append(
-                Record(
-                    kind,
-                    self.number,
-                    started,
-                    self.traffic.now(),
-                    error=type(error).__name__,
-                    row=row,
-                    marker=marker if isinstance(marker, str) else None,
-                )
-            )
-            return None
+            status = response.status_code
+        except httpx.HTTPError as failure:
+            response, error = None, type(failure).__name__
         self.traffic.records.append(
             Record(
                 kind,
                 self.number,
                 started,
                 self.traffic.now(),
-                status=response.status_code,
+                status=status,
+                error=error,
                 row=row,
                 marker=marker if isinstance(marker, str) else None,
             )

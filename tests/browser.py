@@ -4,6 +4,7 @@ headless chromium driven by Playwright. A failing test leaves a screenshot in
 
 import functools
 import socket
+import subprocess
 import threading
 import time
 import zlib
@@ -71,6 +72,16 @@ def widths_on_databases(*pairs: tuple[str, str]) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(
         ("database_url", "width"), pairs, indirect=["database_url"]
     )
+
+
+def stop_process(process: "subprocess.Popen[Any]") -> None:
+    """Ask a server process to end; kill it if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.browser import free_port
+from tests.browser import free_port, stop_process
 from tests.conftest import DATABASES, names_its_databases, unavailable
 
 PGBOUNCER = "pgbouncer"
@@ -121,12 +121,7 @@ def pgbouncer(postgres_server: str) -> Iterator[str]:
         _wait_until_answering(process, port, postgres_server, directory)
         yield f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         shutil.rmtree(directory, ignore_errors=True)
 
 

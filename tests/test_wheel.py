@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser import stop_process
 from tests.csrf_helper import token_in
 from tests.test_alembic_recipe import USER_ENV_PY, user_alembic_ini
 
@@ -254,12 +255,7 @@ def server(project: Project) -> Iterator[Server]:
             wait_for_port(port, process, log)
             yield Server(url=f"http://127.0.0.1:{port}", log=log)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(process)
 
 
 def test_wheel_carries_the_resources(wheel: Path) -> None:
